@@ -1,0 +1,56 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test test-sqlite test-postgres install install-test translations messages
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	@echo "Demo staff login: admin@vordingborg.example / bypuls-demo-2026 at http://127.0.0.1:5000/staff/login"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+install: $(VENV)/.installed translations
+
+install-test: $(VENV)/.installed-test translations node_modules/axe-core/axe.min.js
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
+	$(BIN)/pip install -q -r requirements-test.txt
+	touch $@
+
+node_modules/axe-core/axe.min.js: package.json
+	npm install --no-audit --no-fund --silent
+	touch $@
+
+# Catalogues are committed as .po; the compiled .mo files are made here, at install.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d translations
+
+# For developers: collect new UI strings into the catalogues.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location -o translations/messages.pot .
+	$(BIN)/pybabel update -q -i translations/messages.pot -d translations
+
+# Every test, on SQLite and then on PostgreSQL (PG_URL; SKIP_POSTGRES=1 to leave it out).
+test: install-test test-sqlite test-postgres
+
+test-sqlite: install-test
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+test-postgres: install-test
+ifeq ($(SKIP_POSTGRES),1)
+	@echo "SKIP_POSTGRES=1: the PostgreSQL run is left out"
+else
+	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q $(PYTEST_ARGS)
+endif

@@ -1,0 +1,14 @@
+// Progressive enhancement only: the survey works without this file.
+(function () {
+  "use strict";
+  // Move focus to the error summary so screen readers announce what went wrong.
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
+  // A double tap sends the form once; the server would store it once anyway.
+  document.querySelectorAll("form.screen").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.sent) { event.preventDefault(); return; }
+      form.dataset.sent = "1";
+    });
+  });
+})();

@@ -1,0 +1,31 @@
+"""The survey engine: definitions, question kinds, the answering flow and the staff editor.
+
+It never imports `engagement`; staff pages reach the signed-in user only
+through Flask-Login's `current_user` and the attributes documented in
+`surveys.editor` (`organisation_id`, `can_edit_surveys`).
+"""
+from markupsafe import Markup, escape
+
+
+def init_app(app):
+    from surveys import cli, editor, public
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(editor.bp)
+    app.cli.add_command(cli.export_survey)
+    app.cli.add_command(cli.import_survey)
+    app.add_template_filter(paragraphs)
+    app.add_template_filter(local_datetime)
+
+
+def paragraphs(text: str) -> Markup:
+    """Staff-written plain text as paragraphs: blank lines split, everything escaped."""
+    parts = [p.strip() for p in (text or "").replace("\r\n", "\n").split("\n\n") if p.strip()]
+    return Markup("".join(f"<p>{Markup('<br>').join(escape(p).split(chr(10)))}</p>" for p in parts))
+
+
+def local_datetime(value) -> str:
+    """A stored UTC time as Danish wall-clock time, e.g. 27.11.2026 kl. 14:30."""
+    from surveys.timezone import to_local
+
+    return "" if value is None else to_local(value).strftime("%d.%m.%Y %H:%M")

@@ -1,0 +1,259 @@
+"""Staff pages for building surveys: `/staff/surveys/...`.
+
+The signed-in user comes from Flask-Login's `current_user` and must offer
+`organisation_id` and `can_edit_surveys`; the engine does not import the
+accounts package. Every survey is loaded through `load_survey`, which filters
+by the user's organisation, so another organisation's survey is a 404.
+"""
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from extensions import db
+from surveys import editing, transfer
+from surveys.editing import ChoiceEdit, EditRefused, QuestionEdit
+from surveys.forms import ImportForm, SurveyForm, question_form
+from surveys.images import ImageProblem, store_image
+from surveys.kinds import KINDS
+from surveys.models import Question, Response, Survey
+from surveys.timezone import from_local, to_local
+
+bp = Blueprint("editor", __name__, url_prefix="/staff/surveys")
+
+
+def editor_required(view):
+    """Signed in, with a role that may change surveys (admin or editor); else 403."""
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.can_edit_surveys:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def load_survey(survey_id: int) -> Survey:
+    """:raise 404: unless the survey belongs to the signed-in user's organisation."""
+    survey = db.session.scalar(select(Survey).where(
+        Survey.id == survey_id, Survey.organisation_id == current_user.organisation_id))
+    if survey is None:
+        abort(404)
+    return survey
+
+
+def load_question(survey: Survey, question_id: int) -> Question:
+    question = next((q for q in survey.questions if q.id == question_id), None)
+    if question is None:
+        abort(404)
+    return question
+
+
+@bp.get("/")
+@login_required
+def index():
+    surveys = db.session.scalars(select(Survey).where(Survey.organisation_id == current_user.organisation_id)
+                                 .order_by(Survey.created_at.desc())).all()
+    counts = dict(db.session.execute(
+        select(Response.survey_id, func.count()).where(
+            Response.survey_id.in_([s.id for s in surveys]), Response.completed_at.is_not(None))
+        .group_by(Response.survey_id)).all())
+    return render_template("staff/surveys/index.html", surveys=surveys, counts=counts)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@editor_required
+def new():
+    form = SurveyForm()
+    if form.validate_on_submit():
+        survey = editing.create_survey(db.session, current_user.organisation_id, **survey_values(form))
+        db.session.commit()
+        flash(_("The survey is created. Now add its questions."))
+        return redirect(url_for("editor.show", survey_id=survey.id))
+    return render_template("staff/surveys/settings.html", form=form, survey=None), 422 if form.errors else 200
+
+
+@bp.get("/<int:survey_id>")
+@login_required
+def show(survey_id):
+    survey = load_survey(survey_id)
+    responses = db.session.scalar(select(func.count(Response.id)).where(Response.survey_id == survey.id))
+    return render_template("staff/surveys/show.html", survey=survey, kinds=KINDS, responses=responses)
+
+
+@bp.route("/<int:survey_id>/settings", methods=["GET", "POST"])
+@editor_required
+def settings(survey_id):
+    survey = load_survey(survey_id)
+    form = SurveyForm(obj=survey, opens_at=survey.opens_at and to_local(survey.opens_at).replace(tzinfo=None),
+                      closes_at=survey.closes_at and to_local(survey.closes_at).replace(tzinfo=None))
+    if form.validate_on_submit():
+        values = survey_values(form)
+        wanted = values.pop("slug")
+        # The address is printed on posters once the survey opens: it only changes while a draft.
+        if survey.status.value == "draft" and wanted:
+            survey.slug = editing.unique_slug(db.session, wanted, survey.id)
+        for name, value in values.items():
+            setattr(survey, name, value)
+        db.session.commit()
+        flash(_("The settings are saved."))
+        return redirect(url_for("editor.show", survey_id=survey.id))
+    return render_template("staff/surveys/settings.html", form=form, survey=survey), 422 if form.errors else 200
+
+
+def survey_values(form: SurveyForm) -> dict:
+    return {"title": form.title.data.strip(), "slug": form.slug.data, "intro": form.intro.data.strip(),
+            "thanks": form.thanks.data.strip(), "language": form.language.data,
+            "opens_at": from_local(form.opens_at.data), "closes_at": from_local(form.closes_at.data)}
+
+
+@bp.post("/<int:survey_id>/status")
+@editor_required
+def status(survey_id):
+    survey = load_survey(survey_id)
+    try:
+        editing.change_status(survey, request.form.get("action", ""))
+    except EditRefused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("editor.show", survey_id=survey.id))
+    db.session.commit()
+    flash(_("The survey is open.") if survey.status.value == "open" else _("The survey is closed."))
+    return redirect(url_for("editor.show", survey_id=survey.id))
+
+
+@bp.route("/<int:survey_id>/questions/new", methods=["GET", "POST"])
+@editor_required
+def new_question(survey_id):
+    survey = load_survey(survey_id)
+    kind = request.values.get("kind")
+    if kind not in KINDS:
+        return render_template("staff/surveys/pick_kind.html", survey=survey, kinds=KINDS)
+    return question_page(survey, None, kind)
+
+
+@bp.route("/<int:survey_id>/questions/<int:question_id>", methods=["GET", "POST"])
+@editor_required
+def edit_question(survey_id, question_id):
+    survey = load_survey(survey_id)
+    question = load_question(survey, question_id)
+    kind = request.form.get("kind") if request.method == "POST" else question.kind
+    return question_page(survey, question, kind if kind in KINDS else question.kind)
+
+
+def question_page(survey, question, kind):
+    form = question_form(kind, obj=question, data=None if question else {"kind": kind, "required": True})
+    form.show_if.choices = [("", _("Always show it"))] + [
+        (str(cid), text) for cid, text in editing.condition_options(survey, question)]
+    if request.method == "GET":
+        fill_question_form(form, question)
+    counts = editing.choice_answer_counts(db.session, question) if question else {}
+    if form.validate_on_submit():
+        try:
+            saved = editing.save_question(db.session, survey, question, question_edit(survey, form))
+        except (EditRefused, ImageProblem) as refusal:
+            db.session.rollback()
+            form.form_errors.append(str(refusal))
+        else:
+            db.session.commit()
+            flash(_("The question is saved."))
+            return redirect(url_for("editor.show", survey_id=survey.id, _anchor=f"question-{saved.id}"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("staff/surveys/question.html", survey=survey, question=question, form=form,
+                           kind=KINDS[form.kind.data or kind], counts=counts), status
+
+
+def fill_question_form(form, question):
+    """Existing options first, then empty rows for new ones."""
+    if question is not None:
+        form.show_if.data = str(question.show_if_choice_id or "")
+        for setting in KINDS[question.kind].settings:
+            name = f"setting_{setting.name}"
+            if name in form:
+                form[name].data = question.setting(setting.name, setting.default)
+    while len(form.choices):
+        form.choices.pop_entry()
+    for choice in question.choices if question else []:
+        form.choices.append_entry({"choice_id": str(choice.id), "label": choice.label})
+    for _blank in range(3 if question and question.choices else 4):
+        form.choices.append_entry({})
+
+
+def question_edit(survey, form) -> QuestionEdit:
+    kind = KINDS[form.kind.data]
+    choices = []
+    for entry in form.choices:
+        data = entry.form
+        image = data.image.data
+        image_id = None
+        if image and getattr(image, "filename", "") and kind.key == "image_choice":
+            image_id = store_image(db.session, survey.id, image.read()).id
+        choice_id = int(data.choice_id.data) if (data.choice_id.data or "").isdigit() else None
+        choices.append(ChoiceEdit(choice_id, data.label.data or "", bool(data.remove.data), image_id))
+    settings = {s.name: form[f"setting_{s.name}"].data for s in kind.settings if f"setting_{s.name}" in form}
+    show_if = form.show_if.data
+    return QuestionEdit(kind=kind.key, prompt=form.prompt.data, help=form.help.data or "",
+                        required=bool(form.required.data), settings=settings,
+                        show_if_choice_id=int(show_if) if (show_if or "").isdigit() else None, choices=choices)
+
+
+@bp.post("/<int:survey_id>/questions/<int:question_id>/move")
+@editor_required
+def move_question(survey_id, question_id):
+    survey = load_survey(survey_id)
+    question = load_question(survey, question_id)
+    try:
+        editing.move_question(survey, question, -1 if request.form.get("direction") == "up" else 1)
+        db.session.commit()
+    except EditRefused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+    return redirect(url_for("editor.show", survey_id=survey.id, _anchor=f"question-{question_id}"))
+
+
+@bp.post("/<int:survey_id>/questions/<int:question_id>/delete")
+@editor_required
+def delete_question(survey_id, question_id):
+    survey = load_survey(survey_id)
+    question = load_question(survey, question_id)
+    try:
+        editing.delete_question(db.session, survey, question)
+        db.session.commit()
+        flash(_("The question is deleted."))
+    except EditRefused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+    return redirect(url_for("editor.show", survey_id=survey.id))
+
+
+@bp.get("/<int:survey_id>/preview")
+@login_required
+def preview(survey_id):
+    survey = load_survey(survey_id)
+    return render_template("staff/surveys/preview.html", survey=survey, kinds=KINDS)
+
+
+@bp.get("/<int:survey_id>/export.json")
+@login_required
+def export(survey_id):
+    return transfer.json_download(load_survey(survey_id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@editor_required
+def import_file():
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            survey = transfer.import_survey(db.session, current_user.organisation_id,
+                                            upload.read() if upload else b"")
+        except transfer.ImportProblem as problem:
+            db.session.rollback()
+            form.file.errors = [str(problem)]
+        else:
+            db.session.commit()
+            flash(_("The survey is imported as a draft."))
+            return redirect(url_for("editor.show", survey_id=survey.id))
+    return render_template("staff/surveys/import.html", form=form), 422 if form.errors else 200

@@ -1,0 +1,221 @@
+"""The question kinds, in one registry keyed by a stable string.
+
+Each kind knows the settings staff can give it, how a submitted form becomes
+a value (or a translated `AnswerError`), how that value is stored as answer
+rows, and how stored rows become form values again. Its template partial is
+`templates/surveys/kinds/_<key>.html`. Adding a kind touches this file and
+one partial.
+"""
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+FACES = ("😞", "🙁", "😐", "🙂", "😄")
+
+
+class AnswerError(ValueError):
+    """The submitted answer cannot be stored; str(error) is the translated message."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    type: str  # "int", "text" or "bool"
+    label: object
+    default: object = None
+
+
+class Kind:
+    key = ""
+    label = ""
+    has_choices = False
+    settings: tuple[Setting, ...] = ()
+
+    def field(self, question) -> str:
+        return f"q{question.id}"
+
+    def parse(self, question, raw: list[str]):
+        """Turn the submitted strings into a value; None means unanswered.
+
+        :raise AnswerError: when the answer is missing but required, or invalid.
+        """
+        text = raw[0].strip() if raw else ""
+        if not text:
+            return self.missing(question)
+        return self.parse_text(question, text)
+
+    def missing(self, question):
+        if question.required:
+            raise AnswerError(_("Please answer this question."))
+        return None
+
+    def parse_text(self, question, text: str):
+        return text
+
+    def rows(self, question, value) -> list[dict]:
+        return [] if value is None else [{"text": value}]
+
+    def raw_from_answers(self, question, answers) -> list[str]:
+        """What the form shows again for stored answers (the same shape as submitted strings)."""
+        return [a.text for a in answers if a.text is not None]
+
+
+class SingleChoice(Kind):
+    key = "single_choice"
+    label = _l("Single choice")
+    has_choices = True
+
+    def parse(self, question, raw):
+        picked = [r for r in raw if r.strip()]
+        if not picked:
+            return self.missing(question)
+        if len(picked) > 1:
+            raise AnswerError(_("Pick only one of the options."))
+        return self.choice_id(question, picked[0])
+
+    def choice_id(self, question, text: str) -> int:
+        valid = {str(c.id): c.id for c in question.choices}
+        if text not in valid:
+            raise AnswerError(_("Pick one of the options shown."))
+        return valid[text]
+
+    def rows(self, question, value):
+        return [] if value is None else [{"choice_id": value}]
+
+    def raw_from_answers(self, question, answers):
+        return [str(a.choice_id) for a in answers if a.choice_id is not None]
+
+
+class MultipleChoice(SingleChoice):
+    key = "multiple_choice"
+    label = _l("Multiple choice")
+    settings = (Setting("max_picks", "int", _l("Most options a person may pick (empty: no limit)")),)
+
+    def parse(self, question, raw):
+        picked = sorted({self.choice_id(question, r) for r in raw if r.strip()})
+        if not picked:
+            return self.missing(question)
+        limit = question.setting("max_picks")
+        if limit and len(picked) > limit:
+            raise AnswerError(_("Pick at most %(n)s options.", n=limit))
+        return picked
+
+    def rows(self, question, value):
+        return [{"choice_id": c} for c in value or []]
+
+
+class ImageChoice(SingleChoice):
+    key = "image_choice"
+    label = _l("Image choice")
+
+
+class YesNo(SingleChoice):
+    """Stored as one of two fixed choices, so show-if and results treat it like any choice."""
+    key = "yes_no"
+    label = _l("Yes/no")
+    fixed_choices = (_l("Yes"), _l("No"))
+
+
+class Scale(Kind):
+    key = "scale"
+    label = _l("Scale 1–5")
+    low, high = 1, 5
+    settings = (
+        Setting("low_label", "text", _l("Text at the low end"), ""),
+        Setting("high_label", "text", _l("Text at the high end"), ""),
+        Setting("faces", "bool", _l("Show faces"), False),
+    )
+
+    def parse_text(self, question, text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not self.low <= value <= self.high:
+            raise AnswerError(_("Pick a number from %(low)s to %(high)s.", low=self.low, high=self.high))
+        return value
+
+    def points(self, question) -> list[dict]:
+        faces = question.setting("faces") and self.high - self.low == 4
+        return [{"value": v, "face": FACES[v - self.low] if faces else ""}
+                for v in range(self.low, self.high + 1)]
+
+    def rows(self, question, value):
+        return [] if value is None else [{"number": value}]
+
+    def raw_from_answers(self, question, answers):
+        return [format_number(a.number) for a in answers if a.number is not None]
+
+
+class Rating(Scale):
+    key = "rating"
+    label = _l("Rating 0–10")
+    low, high = 0, 10
+    settings = Scale.settings[:2]
+
+
+class Number(Kind):
+    key = "number"
+    label = _l("Number")
+    settings = (
+        Setting("min", "int", _l("Smallest allowed number")),
+        Setting("max", "int", _l("Largest allowed number")),
+    )
+
+    def parse_text(self, question, text):
+        try:
+            value = float(text.replace(" ", "").replace(",", "."))
+        except ValueError:
+            raise AnswerError(_("Write a number, for example 15.")) from None
+        low, high = question.setting("min"), question.setting("max")
+        if value != value or (low is not None and value < low) or (high is not None and value > high):
+            raise AnswerError(range_message(low, high))
+        return value
+
+    def rows(self, question, value):
+        return [] if value is None else [{"number": value}]
+
+    def raw_from_answers(self, question, answers):
+        return [format_number(a.number) for a in answers if a.number is not None]
+
+
+class ShortText(Kind):
+    key = "short_text"
+    label = _l("Short text")
+    default_max = 200
+    settings = (Setting("max_length", "int", _l("Most characters allowed")),)
+
+    def parse_text(self, question, text):
+        limit = question.setting("max_length") or self.default_max
+        if len(text) > limit:
+            raise AnswerError(_("Please make it shorter: at most %(max)s characters (you wrote %(count)s).",
+                                max=limit, count=len(text)))
+        return text
+
+
+class LongText(ShortText):
+    key = "long_text"
+    label = _l("Long text")
+    default_max = 2000
+
+
+def range_message(low, high) -> str:
+    if low is not None and high is not None:
+        return _("Write a number from %(low)s to %(high)s.", low=low, high=high)
+    if low is not None:
+        return _("Write a number of at least %(low)s.", low=low)
+    return _("Write a number of at most %(high)s.", high=high)
+
+
+def format_number(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+KINDS: dict[str, Kind] = {kind.key: kind for kind in (
+    SingleChoice(), MultipleChoice(), Scale(), Rating(), YesNo(), Number(),
+    ShortText(), LongText(), ImageChoice(),
+)}
+
+# Kinds whose answers can switch a later question on (show-if).
+CONDITION_KINDS = ("single_choice", "multiple_choice", "yes_no", "image_choice")

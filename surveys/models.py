@@ -1,0 +1,154 @@
+"""Survey definitions and the answers people give.
+
+Answers are normalised, one row per answer (one per picked choice), so that
+results are SQL aggregates over `answers`, never Python loops over responses.
+"""
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db, utcnow
+
+
+class SurveyStatus(enum.Enum):
+    """What staff set. The state people see also depends on the open and close times."""
+    draft = "draft"
+    open = "open"
+    closed = "closed"
+
+
+class SurveyState(enum.Enum):
+    draft = "draft"
+    scheduled = "scheduled"  # opened by staff, but the open time has not come yet
+    open = "open"
+    closed = "closed"
+
+
+class Survey(db.Model):
+    __tablename__ = "surveys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # By table name only: the engine does not import the engagement package.
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    intro: Mapped[str] = mapped_column(Text, default="")
+    thanks: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(5), default="da")
+    status: Mapped[SurveyStatus] = mapped_column(
+        db.Enum(SurveyStatus, native_enum=False, length=20), default=SurveyStatus.draft)
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    questions: Mapped[list["Question"]] = relationship(
+        back_populates="survey", order_by="Question.position", cascade="all, delete-orphan")
+
+    def state_at(self, now: datetime) -> SurveyState:
+        if self.status is SurveyStatus.draft:
+            return SurveyState.draft
+        if self.status is SurveyStatus.closed or (self.closes_at and now >= self.closes_at):
+            return SurveyState.closed
+        if self.opens_at and now < self.opens_at:
+            return SurveyState.scheduled
+        return SurveyState.open
+
+    @property
+    def state(self) -> SurveyState:
+        return self.state_at(utcnow())
+
+
+class Question(db.Model):
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(30))  # a key of surveys.kinds.KINDS
+    prompt: Mapped[str] = mapped_column(Text)
+    help: Mapped[str] = mapped_column(Text, default="")
+    required: Mapped[bool] = mapped_column(default=True)
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Show this question only when the person picked this choice on an earlier question.
+    show_if_choice_id: Mapped[int | None] = mapped_column(
+        ForeignKey("choices.id", ondelete="SET NULL", use_alter=True))
+
+    survey: Mapped[Survey] = relationship(back_populates="questions")
+    choices: Mapped[list["Choice"]] = relationship(
+        back_populates="question", order_by="Choice.position", cascade="all, delete-orphan",
+        foreign_keys="Choice.question_id")
+    show_if_choice: Mapped["Choice | None"] = relationship(foreign_keys=[show_if_choice_id], post_update=True)
+
+    def setting(self, name: str, default=None):
+        return (self.settings or {}).get(name, default)
+
+
+class Choice(db.Model):
+    __tablename__ = "choices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    label: Mapped[str] = mapped_column(String(300))
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("survey_images.id", ondelete="SET NULL"))
+
+    question: Mapped[Question] = relationship(back_populates="choices", foreign_keys=[question_id])
+    image: Mapped["SurveyImage | None"] = relationship()
+
+
+class SurveyImage(db.Model):
+    """An option picture for image choice. Kept in the database so every app server sees it."""
+    __tablename__ = "survey_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    width: Mapped[int]
+    height: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Response(db.Model):
+    """One person's run through a survey. No IP address, no device data.
+
+    `key` is the one-time submission token the first form carried; every later
+    screen of the same run posts to it, so a repeated post updates, never duplicates.
+    """
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(43), unique=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+
+    answers: Mapped[list["Answer"]] = relationship(back_populates="response", cascade="all, delete-orphan")
+
+    __table_args__ = (Index("ix_responses_survey_completed", "survey_id", "completed_at"),)
+
+    @property
+    def completed(self) -> bool:
+        return self.completed_at is not None
+
+
+class Answer(db.Model):
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    # No cascade: an option that people picked cannot disappear under their answers.
+    choice_id: Mapped[int | None] = mapped_column(ForeignKey("choices.id"))
+    number: Mapped[float | None]
+    text: Mapped[str | None] = mapped_column(Text)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+    __table_args__ = (
+        Index("ix_answers_response_question", "response_id", "question_id"),
+        Index("ix_answers_question_choice", "question_id", "choice_id"),
+    )

@@ -1,0 +1,141 @@
+"""Public answering pages: `/s/<slug>` is printed on posters and must work for ever.
+
+One question per screen, each screen a plain form post followed by a redirect,
+so the flow works without JavaScript, survives reloads and keeps every answer
+already sent if the signal drops between screens.
+"""
+import re
+
+from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from extensions import db
+from surveys import answering
+from surveys.kinds import KINDS, AnswerError
+from surveys.models import Question, Survey, SurveyImage, SurveyState
+
+bp = Blueprint("answer", __name__, url_prefix="/s")
+
+
+def load_survey(slug: str) -> Survey:
+    """:raise 404: if no survey has this slug, or it is still a draft."""
+    survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
+    if survey is None or survey.state is SurveyState.draft:
+        abort(404)
+    g.content_language = survey.language
+    return survey
+
+
+def not_open_page(survey: Survey):
+    return render_template("surveys/not_open.html", survey=survey, state=survey.state)
+
+
+def screen_url(survey: Survey, key: str, question: Question) -> str:
+    return url_for("answer.screen", slug=survey.slug, key=key, question_id=question.id)
+
+
+@bp.get("/<slug>")
+def start(slug):
+    survey = load_survey(slug)
+    if survey.state is not SurveyState.open:
+        return not_open_page(survey)
+    shown = answering.visible_questions(survey, set())
+    if not shown:
+        abort(404)
+    return render_screen(survey, answering.new_key(), shown[0], {}, raw=None)
+
+
+@bp.route("/<slug>/<key>/<int:question_id>", methods=["GET", "POST"])
+def screen(slug, key, question_id):
+    survey = load_survey(slug)
+    if not _valid_key(key):
+        abort(404)
+    question = next((q for q in survey.questions if q.id == question_id), None)
+    if question is None:
+        abort(404)
+    response = answering.find_response(db.session, survey, key)
+    answers = answering.stored_answers(db.session, response)
+    shown = answering.visible_questions(survey, answering.picked_choices(answers))
+    if question not in shown:
+        # A question that does not apply (any more): go on where this person really is.
+        return redirect(next_url(survey, key, answers), 303)
+    if request.method == "GET":
+        return render_screen(survey, key, question, answers, raw=None)
+    if survey.state is not SurveyState.open and not (response and response.completed):
+        return not_open_page(survey)
+    return save_screen(survey, key, question, answers)
+
+
+def save_screen(survey, key, question, answers):
+    raw = request.form.getlist(KINDS[question.kind].field(question))
+    try:
+        value = KINDS[question.kind].parse(question, raw)
+    except AnswerError as error:
+        return render_screen(survey, key, question, answers, raw=raw, error=str(error)), 422
+    try:
+        response = answering.record_answer(db.session, survey, key, question, value)
+    except answering.AlreadySubmitted:
+        db.session.rollback()
+        return render_template("surveys/already_sent.html", survey=survey,
+                               thanks_url=url_for("answer.thanks", slug=survey.slug, key=key)), 409
+    answers = answering.stored_answers(db.session, response)
+    shown = answering.visible_questions(survey, answering.picked_choices(answers))
+    later = shown[shown.index(question) + 1:]
+    if later or response.completed:
+        db.session.commit()
+        return redirect(screen_url(survey, key, later[0]) if later else next_url(survey, key, answers), 303)
+    gap = answering.first_gap(survey, answers)
+    if gap is not None:
+        db.session.commit()
+        return redirect(screen_url(survey, key, gap), 303)
+    answering.complete(db.session, survey, response)
+    db.session.commit()
+    return redirect(url_for("answer.thanks", slug=survey.slug, key=key), 303)
+
+
+def next_url(survey, key, answers) -> str:
+    """Where a person with these stored answers goes on: the first gap, or the thank-you page."""
+    gap = answering.first_gap(survey, answers)
+    if answers and gap is None:
+        return url_for("answer.thanks", slug=survey.slug, key=key)
+    return screen_url(survey, key, gap or answering.visible_questions(survey, set())[0])
+
+
+@bp.get("/<slug>/<key>/tak")
+def thanks(slug, key):
+    survey = load_survey(slug)
+    response = answering.find_response(db.session, survey, key) if _valid_key(key) else None
+    if response is None or not response.completed:
+        return redirect(url_for("answer.start", slug=slug), 303)
+    return render_template("surveys/thanks.html", survey=survey)
+
+
+@bp.get("/<slug>/billede/<int:image_id>")
+def image(slug, image_id):
+    # Drafts too: staff preview their option pictures before the survey opens.
+    picture = db.session.scalar(select(SurveyImage).join(Survey, Survey.id == SurveyImage.survey_id).where(
+        SurveyImage.id == image_id, Survey.slug == slug))
+    if picture is None:
+        abort(404)
+    response = make_response(picture.data)
+    response.content_type = picture.content_type
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
+
+
+def render_screen(survey, key, question, answers, raw, error=None):
+    kind = KINDS[question.kind]
+    if raw is None:
+        raw = kind.raw_from_answers(question, answers.get(question.id, []))
+    shown = answering.visible_questions(survey, answering.picked_choices(answers))
+    index = shown.index(question)
+    return render_template(
+        "surveys/screen.html", survey=survey, question=question, kind=kind, raw=raw, error=error,
+        key=key, number=index + 1, total=len(shown), is_last=index == len(shown) - 1,
+        back_url=screen_url(survey, key, shown[index - 1]) if index else None,
+    )
+
+
+def _valid_key(key: str) -> bool:
+    return re.fullmatch(answering.KEY_PATTERN, key) is not None

@@ -1,0 +1,3 @@
+"""Placeholder until the JSON import/export lands (being written now)."""
+class ImportProblem(ValueError):
+    pass

@@ -1,0 +1,62 @@
+"""Plain builder functions with overrides: `make_survey(db, org, title=...)`."""
+from itertools import count
+
+from engagement.models import Organisation, Role, User
+from surveys.editing import ChoiceEdit, QuestionEdit, save_question
+from surveys.models import Survey, SurveyStatus
+
+_numbers = count(1)
+PASSWORD = "correct horse battery"
+
+
+def make_org(db, **overrides) -> Organisation:
+    n = next(_numbers)
+    org = Organisation(**{"slug": f"org-{n}", "name": f"Organisation {n}", **overrides})
+    db.session.add(org)
+    db.session.commit()
+    return org
+
+
+def make_user(db, org, role="editor", password=PASSWORD, **overrides) -> User:
+    user = User(organisation=org, role=Role(role), **{"email": f"user{next(_numbers)}@example.dk", **overrides})
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def make_survey(db, org, questions=(), status="open", **overrides) -> Survey:
+    """A survey with `questions`: each a dict of QuestionEdit fields plus `choices` as labels.
+
+    `show_if` may name an earlier question's choice as (question index, choice label).
+    """
+    n = next(_numbers)
+    survey = Survey(organisation_id=org.id, **{"slug": f"survey-{n}", "title": f"Survey {n}",
+                                               "status": SurveyStatus(status), **overrides})
+    db.session.add(survey)
+    db.session.flush()
+    for spec in questions:
+        spec = dict(spec)
+        labels = spec.pop("choices", [])
+        show_if = spec.pop("show_if", None)
+        if show_if:
+            source = survey.questions[show_if[0]]
+            spec["show_if_choice_id"] = next(c.id for c in source.choices if c.label == show_if[1])
+        save_question(db.session, survey, None, QuestionEdit(
+            choices=[ChoiceEdit(None, label) for label in labels], **spec))
+    db.session.commit()
+    return survey
+
+
+EVERY_KIND = [
+    {"kind": "single_choice", "prompt": "Hvor gammel er du?", "choices": ["Under 13", "13-17", "18-25", "Over 25"]},
+    {"kind": "multiple_choice", "prompt": "Hvor mødes du med venner?", "choices": ["Skateparken", "Biblioteket", "Havnen", "Torvet"],
+     "settings": {"max_picks": 2}},
+    {"kind": "yes_no", "prompt": "Kommer du i bymidten hver uge?"},
+    {"kind": "short_text", "prompt": "Hvorfor ikke?", "show_if": (2, "No")},
+    {"kind": "scale", "prompt": "Hvor tryg føler du dig om aftenen?", "settings": {"low_label": "Utryg", "high_label": "Tryg", "faces": True}},
+    {"kind": "rating", "prompt": "Hvor gerne vil du anbefale bymidten til en ven?"},
+    {"kind": "number", "prompt": "Hvor mange minutter tager turen ind til byen?", "settings": {"min": 0, "max": 300}},
+    {"kind": "long_text", "prompt": "Hvad mangler du i bymidten?", "required": False, "settings": {"max_length": 500}},
+    {"kind": "image_choice", "prompt": "Hvilken bænk er bedst?", "choices": ["Træ", "Beton"]},
+]

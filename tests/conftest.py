@@ -1,0 +1,73 @@
+"""Fixtures shared by every test: one app and database per run, emptied after each test.
+
+The database is SQLite in a temporary folder, or PostgreSQL when
+TEST_DATABASE_URL is set (`make test` runs the suite on both). The schema is
+made by the committed Alembic migrations, so the tests also prove those.
+"""
+import os
+import re
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from app import create_app
+from extensions import db as _db
+from extensions import limiter
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL") or \
+        "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret-key",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    })
+    with app.app_context():
+        if url.startswith("postgresql"):
+            _db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            _db.session.commit()
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def db(app):
+    """The database session inside an app context; every row is deleted after the test."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
+        for table in reversed(_db.metadata.sorted_tables):
+            _db.session.execute(table.delete())
+        _db.session.commit()
+        limiter.reset()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token of the form on `url`, as a browser would read it."""
+    page = client.get(url).get_data(as_text=True)
+    return CSRF.search(page).group(1)
+
+
+@pytest.fixture
+def staff(client):
+    """Sign a user in through the real login form: `staff(user)`; returns the client."""
+    def login(user, password="correct horse battery"):
+        token = csrf_token(client, "/staff/login")
+        response = client.post("/staff/login", data={"csrf_token": token, "email": user.email,
+                                                     "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+    return login
