@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from wtforms.fields import SelectChoice
 
 from extensions import db
 from surveys import editing, transfer
@@ -104,8 +105,8 @@ def settings(survey_id):
 
 
 def survey_values(form: SurveyForm) -> dict:
-    return {"title": form.title.data.strip(), "slug": form.slug.data, "intro": form.intro.data.strip(),
-            "thanks": form.thanks.data.strip(), "language": form.language.data,
+    return {"title": form.title.data.strip(), "slug": form.slug.data, "intro": (form.intro.data or "").strip(),
+            "thanks": (form.thanks.data or "").strip(), "language": form.language.data,
             "opens_at": from_local(form.opens_at.data), "closes_at": from_local(form.closes_at.data)}
 
 
@@ -144,8 +145,8 @@ def edit_question(survey_id, question_id):
 
 def question_page(survey, question, kind):
     form = question_form(kind, obj=question, data=None if question else {"kind": kind, "required": True})
-    form.show_if.choices = [("", _("Always show it"))] + [
-        (str(cid), text) for cid, text in editing.condition_options(survey, question)]
+    form.show_if.choices = [SelectChoice("", _("Always show it"))] + [
+        SelectChoice(str(cid), text) for cid, text in editing.condition_options(survey, question)]
     if request.method == "GET":
         fill_question_form(form, question)
     counts = editing.choice_answer_counts(db.session, question) if question else {}

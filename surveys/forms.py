@@ -4,6 +4,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from wtforms.fields import SelectChoice
 from wtforms import (BooleanField, DateTimeLocalField, FieldList, Form, FormField, HiddenField,
                      IntegerField, SelectField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
@@ -20,7 +21,7 @@ class SurveyForm(FlaskForm):
         Regexp(SLUG_RULE, message=_l("Use only small letters a–z, digits and single dashes."))])
     intro = TextAreaField(_l("Introduction"), validators=[Length(max=2000)])
     thanks = TextAreaField(_l("Thank-you text"), validators=[Length(max=2000)])
-    language = SelectField(_l("Language of the survey"), choices=[("da", "Dansk"), ("en", "English")])
+    language = SelectField(_l("Language of the survey"), choices=[SelectChoice("da", "Dansk"), SelectChoice("en", "English")])
     opens_at = DateTimeLocalField(_l("Opens (Danish time)"), validators=[Optional()])
     closes_at = DateTimeLocalField(_l("Closes (Danish time)"), validators=[Optional()])
 
@@ -37,7 +38,7 @@ class ChoiceForm(Form):
 
 
 class QuestionForm(FlaskForm):
-    kind = SelectField(_l("Kind of question"), choices=[(k.key, k.label) for k in KINDS.values()])
+    kind = SelectField(_l("Kind of question"), choices=[SelectChoice(k.key, k.label) for k in KINDS.values()])
     prompt = TextAreaField(_l("Question"), validators=[DataRequired(), Length(max=500)])
     help = StringField(_l("Help text (optional)"), validators=[Length(max=500)])
     required = BooleanField(_l("An answer is required"), default=True)

@@ -4,16 +4,29 @@ The database is SQLite in a temporary folder, or PostgreSQL when
 TEST_DATABASE_URL is set (`make test` runs the suite on both). The schema is
 made by the committed Alembic migrations, so the tests also prove those.
 """
+import contextvars
 import os
 import re
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
 from app import create_app
 from extensions import db as _db
 from extensions import limiter
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in an empty context, as in production.
+
+    Without this, a request would reuse the app context the test holds open,
+    sharing its `g` (cached locale) and its database session with the test.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -26,6 +39,7 @@ def app(tmp_path_factory):
         "SECRET_KEY": "test-secret-key",
         "RATELIMIT_STORAGE_URI": "memory://",
     })
+    app.test_client_class = IsolatedClient
     with app.app_context():
         if url.startswith("postgresql"):
             _db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

@@ -1,0 +1,101 @@
+"""Bad answers get a translated message next to the field, keep what was typed, and store nothing."""
+import pytest
+from sqlalchemy import func, select
+
+from surveys.models import Answer
+from tests.builders import make_org, make_survey
+from tests.conftest import CSRF
+
+
+def post_first_screen(client, survey, values):
+    """Open the survey and send its first screen with `values` (the field name is filled in)."""
+    html = client.get(f"/s/{survey.slug}").get_data(as_text=True)
+    question = survey.questions[0]
+    action = f"/s/{survey.slug}/" + html.split(f'/s/{survey.slug}/', 1)[1].split('"', 1)[0]
+    return client.post(action, data={"csrf_token": CSRF.search(html).group(1), f"q{question.id}": values})
+
+
+CASES = [
+    ({"kind": "short_text", "prompt": "Navn på stedet"}, "", "Du mangler at svare på spørgsmålet."),
+    ({"kind": "single_choice", "prompt": "Alder", "choices": ["13-17", "18-25"]}, [], "Du mangler at svare på spørgsmålet."),
+    ({"kind": "scale", "prompt": "Tryg?"}, "9", "Vælg et tal fra 1 til 5."),
+    ({"kind": "rating", "prompt": "Anbefal?"}, "11", "Vælg et tal fra 0 til 10."),
+    ({"kind": "number", "prompt": "Minutter", "settings": {"min": 0, "max": 300}}, "301", "Skriv et tal fra 0 til 300."),
+    ({"kind": "number", "prompt": "Minutter"}, "mange", "Skriv et tal, for eksempel 15."),
+    ({"kind": "short_text", "prompt": "Kort", "settings": {"max_length": 10}}, "x" * 11,
+     "Gør det lidt kortere: højst 10 tegn (du skrev 11)."),
+    ({"kind": "long_text", "prompt": "Lang"}, "y" * 2001, "højst 2000 tegn"),
+    ({"kind": "multiple_choice", "prompt": "Steder", "choices": ["A", "B", "C"], "settings": {"max_picks": 1}},
+     "BOTH", "Vælg højst 1."),
+    ({"kind": "single_choice", "prompt": "Alder", "choices": ["13-17", "18-25"]}, "999999", "Vælg en af de viste muligheder."),
+    ({"kind": "single_choice", "prompt": "Alder", "choices": ["13-17", "18-25"]}, "BOTH", "Vælg kun én af mulighederne."),
+]
+
+
+@pytest.mark.parametrize("question, value, message", CASES, ids=[
+    "missing-text", "missing-choice", "scale-out-of-range", "rating-out-of-range", "number-out-of-range",
+    "not-a-number", "short-text-too-long", "long-text-too-long", "too-many-picks", "foreign-choice-id",
+    "two-picks-on-single-choice"])
+def test_person_with_an_invalid_answer_is_told_why_and_keeps_what_they_typed(client, db, question, value, message):
+    survey = make_survey(db, make_org(db), [question])
+    if value == "BOTH":
+        value = [str(c.id) for c in survey.questions[0].choices[:2]]
+    page = post_first_screen(client, survey, value)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert message in html
+    assert 'aria-invalid="true"' in html
+    assert 'id="error-summary"' in html and "autofocus" in html
+    if isinstance(value, str) and value and question["kind"] in ("number", "short_text", "long_text"):
+        assert value in html  # what the person typed is still in the field
+    assert db.session.scalar(select(func.count(Answer.id))) == 0
+
+
+def test_choice_of_another_question_is_refused(client, db):
+    survey = make_survey(db, make_org(db), [
+        {"kind": "single_choice", "prompt": "Alder", "choices": ["13-17", "18-25"]},
+        {"kind": "single_choice", "prompt": "By", "choices": ["Vordingborg", "Stege"]}])
+    other_choice = str(survey.questions[1].choices[0].id)
+    page = post_first_screen(client, survey, other_choice)
+    assert page.status_code == 422
+    assert db.session.scalar(select(func.count(Answer.id))) == 0
+
+
+def test_forged_question_id_is_not_found_and_stores_nothing(client, db):
+    org = make_org(db)
+    survey = make_survey(db, org, [{"kind": "short_text", "prompt": "Hej"}])
+    other = make_survey(db, org, [{"kind": "short_text", "prompt": "Andet"}])
+    html = client.get(f"/s/{survey.slug}").get_data(as_text=True)
+    key = html.split(f'/s/{survey.slug}/', 1)[1].split("/", 1)[0]
+    forged = client.post(f"/s/{survey.slug}/{key}/{other.questions[0].id}",
+                         data={"csrf_token": CSRF.search(html).group(1), f"q{other.questions[0].id}": "x"})
+    assert forged.status_code == 404
+    assert "Vi kunne ikke finde siden" in forged.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Answer.id))) == 0
+
+
+def test_malformed_response_key_is_not_found(client, db):
+    survey = make_survey(db, make_org(db), [{"kind": "short_text", "prompt": "Hej"}])
+    assert client.get(f"/s/{survey.slug}/short/{survey.questions[0].id}").status_code == 404
+
+
+def test_optional_question_may_be_left_empty(client, db):
+    survey = make_survey(db, make_org(db), [{"kind": "long_text", "prompt": "Mere?", "required": False}])
+    page = post_first_screen(client, survey, "")
+    assert page.status_code == 303 and page.location.endswith("/tak")
+
+
+def test_number_with_a_danish_decimal_comma_is_understood(client, db):
+    survey = make_survey(db, make_org(db), [{"kind": "number", "prompt": "Km til byen"}])
+    assert post_first_screen(client, survey, "2,5").status_code == 303
+    assert db.session.scalar(select(Answer.number)) == 2.5
+
+
+def test_post_without_csrf_token_is_refused_and_stores_nothing(client, db):
+    survey = make_survey(db, make_org(db), [{"kind": "short_text", "prompt": "Hej"}])
+    html = client.get(f"/s/{survey.slug}").get_data(as_text=True)
+    action = f"/s/{survey.slug}/" + html.split(f'/s/{survey.slug}/', 1)[1].split('"', 1)[0]
+    refused = client.post(action, data={f"q{survey.questions[0].id}": "hej"})
+    assert refused.status_code == 400
+    assert "Noget gik galt med formularen" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Answer.id))) == 0

@@ -1,0 +1,93 @@
+"""The house rules: package direction, migrations, configuration and security headers."""
+import ast
+import pathlib
+
+import pytest
+from flask_migrate import check
+
+from app import create_app
+from config import ConfigError
+from tests.builders import make_org, make_survey
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def imported_modules(path: pathlib.Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_survey_engine_never_imports_engagement():
+    offenders = {str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path)
+                                                     if m == "engagement" or m.startswith("engagement."))
+                 for path in (ROOT / "surveys").rglob("*.py")}
+    assert {file: mods for file, mods in offenders.items() if mods} == {}
+
+
+def test_committed_migrations_match_the_models(app):
+    with app.app_context():
+        check()  # raises when a model change has no migration
+
+
+def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
+    monkeypatch.setenv("BYPULS_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
+    monkeypatch.setenv("SECRET_KEY", "short")
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_production_with_a_real_secret_key_starts_with_secure_cookies(monkeypatch, tmp_path):
+    monkeypatch.setenv("BYPULS_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite3")
+    app = create_app()
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_refusal_is_a_clear_message_on_the_command_line(monkeypatch):
+    import subprocess
+    import sys
+
+    env = {"BYPULS_ENV": "production", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "routes"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_every_response_carries_the_security_headers(client, db):
+    survey = make_survey(db, make_org(db), [{"kind": "short_text", "prompt": "Hej"}])
+    for url in (f"/s/{survey.slug}", "/staff/login", "/s/findes-ikke"):
+        headers = client.get(url).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(client, db):
+    survey = make_survey(db, make_org(db), [{"kind": "short_text", "prompt": "Hej"}])
+    cookie = client.get(f"/s/{survey.slug}").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_no_template_has_an_inline_script_or_style():
+    for path in (ROOT / "templates").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert "<script>" not in text and " style=" not in text and "<style" not in text, path
+
+
+def test_sqlite_runs_in_wal_mode(app, db):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("WAL is a SQLite setting; this run uses PostgreSQL")
+    assert db.session.execute(db.text("PRAGMA journal_mode")).scalar() == "wal"
