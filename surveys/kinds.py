@@ -11,9 +11,6 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-FACES = ("😞", "🙁", "😐", "🙂", "😄")
-
-
 class AnswerError(ValueError):
     """The submitted answer cannot be stored; str(error) is the translated message."""
 
@@ -137,8 +134,9 @@ class Scale(Kind):
         return value
 
     def points(self, question) -> list[dict]:
+        """Each point's value, and its face (1 sad … 5 happy) when the question shows faces."""
         faces = question.setting("faces") and self.high - self.low == 4
-        return [{"value": v, "face": FACES[v - self.low] if faces else ""}
+        return [{"value": v, "face": v - self.low + 1 if faces else 0}
                 for v in range(self.low, self.high + 1)]
 
     def rows(self, question, value):
