@@ -1,7 +1,7 @@
 """Bypuls application factory: read it as the table of contents of the app."""
 import os
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, g, has_request_context, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -61,6 +61,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 def select_locale() -> str:
     """An explicit choice (?lang=, kept in the session) wins, then the survey's own language, then Danish."""
+    if not has_request_context():
+        return "da"  # command-line tools and services called directly
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
         session["lang"] = chosen

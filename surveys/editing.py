@@ -98,7 +98,8 @@ def save_question(session, survey: Survey, question: Question | None, edit: Ques
     question.prompt = edit.prompt.strip()
     question.help = edit.help.strip()
     question.required = edit.required
-    question.settings = {k: v for k, v in edit.settings.items() if v not in (None, "")}
+    known = {setting.name for setting in KINDS[edit.kind].settings}
+    question.settings = {k: v for k, v in edit.settings.items() if k in known and v not in (None, "")}
     question.show_if_choice_id = edit.show_if_choice_id
     _save_choices(session, survey, question, edit.choices)
     session.flush()
@@ -131,7 +132,8 @@ def _save_choices(session, survey, question, edits: list[ChoiceEdit]):
             _remove_choice(session, survey, question, choice)
         elif choice is not None:
             choice.label = edit.label.strip()
-            choice.image_id = edit.image_id or choice.image_id
+            # Only image choice shows pictures; a picture left from another kind would be stale.
+            choice.image_id = (edit.image_id or choice.image_id) if kind.key == "image_choice" else None
         elif edit.label.strip():
             question.choices.append(Choice(label=edit.label.strip(), position=0, image_id=edit.image_id))
     for position, choice in enumerate(question.choices, start=1):

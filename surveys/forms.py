@@ -7,7 +7,7 @@ from flask_wtf.file import FileField
 from wtforms.fields import SelectChoice
 from wtforms import (BooleanField, DateTimeLocalField, FieldList, Form, FormField, HiddenField,
                      IntegerField, SelectField, StringField, TextAreaField)
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from surveys.kinds import KINDS
 
@@ -54,7 +54,9 @@ def question_form(kind_key: str, **kwargs) -> QuestionForm:
     fields = {}
     for setting in KINDS[kind_key].settings:
         if setting.type == "int":
-            fields[f"setting_{setting.name}"] = IntegerField(setting.label, validators=[Optional()])
+            # Limits (max picks, max length) make no sense below 1; min/max of a number may be negative.
+            floor = [] if setting.name in ("min", "max") else [NumberRange(min=1)]
+            fields[f"setting_{setting.name}"] = IntegerField(setting.label, validators=[Optional(), *floor])
         elif setting.type == "bool":
             fields[f"setting_{setting.name}"] = BooleanField(setting.label)
         else:

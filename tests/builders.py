@@ -1,4 +1,5 @@
 """Plain builder functions with overrides: `make_survey(db, org, title=...)`."""
+import functools
 from itertools import count
 
 from engagement.models import Organisation, Role, User
@@ -17,9 +18,17 @@ def make_org(db, **overrides) -> Organisation:
     return org
 
 
-def make_user(db, org, role="editor", password=PASSWORD, **overrides) -> User:
-    user = User(organisation=org, role=Role(role), **{"email": f"user{next(_numbers)}@example.dk", **overrides})
+@functools.cache
+def password_hash(password: str) -> str:
+    """Hashing is slow on purpose (argon2); the tests hash each password once."""
+    user = User()
     user.set_password(password)
+    return user.password_hash
+
+
+def make_user(db, org, role="editor", password=PASSWORD, **overrides) -> User:
+    user = User(organisation=org, role=Role(role), password_hash=password_hash(password),
+                **{"email": f"user{next(_numbers)}@example.dk", **overrides})
     db.session.add(user)
     db.session.commit()
     return user
