@@ -1,4 +1,6 @@
 """Staff sign-in and sign-out."""
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -67,7 +69,12 @@ def home():
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect to another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only a path on this site: never an open redirect to another host.
+
+    Browsers drop tabs and newlines and read backslashes as slashes, so
+    `/\tevil.example` would become `//evil.example`: such targets are refused.
+    """
+    if (target and target.isprintable() and target.startswith("/") and not target.startswith("//")
+            and "\\" not in target and not urlsplit(target).netloc):
         return target
     return url_for("editor.index")

@@ -1,4 +1,6 @@
 """Command-line set-up: `flask --app app create-org | create-user | seed-demo`."""
+import re
+
 import click
 from sqlalchemy import func, select
 
@@ -11,6 +13,9 @@ from extensions import db
 @click.option("--name", required=True, help="The name people see, e.g. 'Vordingborg bymidte'.")
 def create_org(slug, name):
     """Create an organisation (a municipality or one town's partnership)."""
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug) or not name.strip():
+        raise click.ClickException("The slug must be small letters a-z, digits and single dashes, "
+                                   "and the name must not be empty.")
     if db.session.scalar(select(Organisation).where(Organisation.slug == slug)):
         raise click.ClickException(f"An organisation with the slug '{slug}' already exists.")
     db.session.add(Organisation(slug=slug, name=name))
@@ -26,6 +31,7 @@ def create_org(slug, name):
               help="Asked for when not given.")
 def create_user(org_slug, email, role, password):
     """Create a staff user with a role in an organisation."""
+    email = email.strip()
     org = db.session.scalar(select(Organisation).where(Organisation.slug == org_slug))
     if org is None:
         raise click.ClickException(f"No organisation has the slug '{org_slug}'.")
@@ -33,7 +39,7 @@ def create_user(org_slug, email, role, password):
         raise click.ClickException(f"A user with the e-mail {email} already exists.")
     if len(password) < 10:
         raise click.ClickException("The password must have at least 10 characters.")
-    user = User(organisation=org, email=email.strip(), role=Role(role))
+    user = User(organisation=org, email=email, role=Role(role))
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
