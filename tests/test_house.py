@@ -91,3 +91,49 @@ def test_sqlite_runs_in_wal_mode(app, db):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("WAL is a SQLite setting; this run uses PostgreSQL")
     assert db.session.execute(db.text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_every_ui_text_has_a_danish_translation():
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    with open(ROOT / "translations/da/LC_MESSAGES/messages.po", "rb") as po:
+        catalogue = read_po(po)
+    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue
+                  if m.id and m.string and "fuzzy" not in m.flags}
+    found = {msg[2] if isinstance(msg[2], str) else msg[2][0]
+             for msg in extract_from_dir(str(ROOT), method_map=[("surveys/**.py", "python"), ("engagement/**.py", "python"),
+                                                                ("app.py", "python"), ("templates/**.html", "jinja2")],
+                                         keywords={"_": None, "_l": None, "gettext": None, "ngettext": (1, 2)})}
+    assert len(found) > 100  # the extraction really ran
+    assert sorted(found - translated) == []
+
+
+def test_login_rate_limits_can_be_counted_in_redis(tmp_path):
+    """Several app servers share their counts through Redis (it runs on 127.0.0.1:6379 here and in CI).
+
+    Run in a separate process: the limiter is one object per process, and this
+    test must not switch the other tests' limiter to Redis.
+    """
+    import subprocess
+    import sys
+    import uuid
+
+    import redis
+
+    prefix = uuid.uuid4().hex
+    script = f"""
+from flask_migrate import upgrade
+from app import create_app
+app = create_app({{"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0", "LOGIN_RATE_LIMIT": "2 per minute",
+                  "RATELIMIT_KEY_PREFIX": "{prefix}", "WTF_CSRF_ENABLED": False,
+                  "SQLALCHEMY_DATABASE_URI": "sqlite:///{tmp_path}/r.sqlite3"}})
+with app.app_context():
+    upgrade()
+client = app.test_client()
+print([client.post("/staff/login", data={{"email": "x@example.dk", "password": "no"}}).status_code
+       for n in range(3)])
+"""
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip().splitlines()[-1] == "[422, 422, 429]", result.stderr[-2000:]
+    assert redis.Redis(host="127.0.0.1", port=6379).keys(f"{prefix}*")  # the count lives in Redis
