@@ -136,4 +136,4 @@ print([client.post("/staff/login", data={{"email": "x@example.dk", "password": "
 """
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.stdout.strip().splitlines()[-1] == "[422, 422, 429]", result.stderr[-2000:]
-    assert redis.Redis(host="127.0.0.1", port=6379).keys(f"{prefix}*")  # the count lives in Redis
+    assert redis.Redis(host="127.0.0.1", port=6379).keys(f"*/{prefix}/*")  # the count lives in Redis
