@@ -7,6 +7,8 @@ already sent if the signal drops between screens.
 import re
 
 from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 
 from extensions import db
@@ -99,6 +101,27 @@ def next_url(survey, key, answers) -> str:
     if answers and gap is None:
         return url_for("answer.thanks", slug=survey.slug, key=key)
     return screen_url(survey, key, gap or answering.visible_questions(survey, set())[0])
+
+
+@bp.errorhandler(CSRFError)
+def expired_screen(error):
+    """A lost session (browser restarted, cookies cleared) must not lose the typed answer.
+
+    The screen comes back with what was sent and a fresh token; nothing is stored.
+    """
+    args = request.view_args or {}
+    if request.endpoint != "answer.screen" or not _valid_key(args.get("key", "")):
+        abort(400)
+    survey = load_survey(args["slug"])
+    question = next((q for q in survey.questions if q.id == args["question_id"]), None)
+    if question is None:
+        abort(404)
+    answers = answering.stored_answers(db.session, answering.find_response(db.session, survey, args["key"]))
+    if question not in answering.visible_questions(survey, answering.picked_choices(answers)):
+        return redirect(next_url(survey, args["key"], answers), 303)
+    raw = request.form.getlist(KINDS[question.kind].field(question))
+    message = _("The page had expired. Check your answer and press the button again.")
+    return render_screen(survey, args["key"], question, answers, raw=raw, error=message), 400
 
 
 @bp.get("/<slug>/<key>/tak")

@@ -91,11 +91,28 @@ def test_number_with_a_danish_decimal_comma_is_understood(client, db):
     assert db.session.scalar(select(Answer.number)) == 2.5
 
 
-def test_post_without_csrf_token_is_refused_and_stores_nothing(client, db):
+def test_post_without_csrf_token_is_refused_keeps_the_answer_and_stores_nothing(client, db):
+    """E.g. the browser was restarted and lost its session: the typed answer comes back with a fresh token."""
     survey = make_survey(db, make_org(db), [{"kind": "short_text", "prompt": "Hej"}])
     html = client.get(f"/s/{survey.slug}").get_data(as_text=True)
     action = f"/s/{survey.slug}/" + html.split(f'/s/{survey.slug}/', 1)[1].split('"', 1)[0]
-    refused = client.post(action, data={f"q{survey.questions[0].id}": "hej"})
+    field = f"q{survey.questions[0].id}"
+    refused = client.post(action, data={field: "Mere lys ved havnen"})
+    page = refused.get_data(as_text=True)
     assert refused.status_code == 400
-    assert "Noget gik galt med formularen" in refused.get_data(as_text=True)
+    assert "Siden var udløbet" in page and 'value="Mere lys ved havnen"' in page
     assert db.session.scalar(select(func.count(Answer.id))) == 0
+    retried = client.post(action, data={"csrf_token": CSRF.search(page).group(1), field: "Mere lys ved havnen"})
+    assert retried.status_code == 303
+    assert db.session.scalar(select(Answer.text)) == "Mere lys ved havnen"
+
+
+def test_staff_form_without_csrf_token_is_refused(client, db, staff):
+    from tests.builders import make_user
+
+    org = make_org(db)
+    staff(make_user(db, org))
+    refused = client.post("/staff/surveys/new", data={"title": "Uden token", "language": "da"})
+    assert refused.status_code in (400, 422)
+    from surveys.models import Survey
+    assert db.session.scalar(select(func.count(Survey.id))) == 0
