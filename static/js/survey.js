@@ -4,11 +4,13 @@
   // Move focus to the error summary so screen readers announce what went wrong.
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
-  // A double tap sends the form once; the server would store it once anyway.
+  // A double tap sends the form once (the server would store it once anyway). After a few
+  // seconds a tap goes through again, so a post lost on a weak signal can be retried.
   document.querySelectorAll("form.screen").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (form.dataset.sent) { event.preventDefault(); return; }
       form.dataset.sent = "1";
+      window.setTimeout(function () { delete form.dataset.sent; }, 4000);
     });
   });
 })();
