@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     surveys.init_app(app)
     engagement.init_app(app)
 
+    app.before_request(remember_language)
     app.after_request(add_security_headers)
     app.jinja_env.globals["get_locale"] = get_locale
     for code in ERRORS:
@@ -63,10 +64,14 @@ def select_locale() -> str:
     """An explicit choice (?lang=, kept in the session) wins, then the survey's own language, then Danish."""
     if not has_request_context():
         return "da"  # command-line tools and services called directly
+    return session.get("lang") or g.get("content_language") or "da"
+
+
+def remember_language():
+    """`?lang=` on any address switches the UI language, also on a page that only redirects."""
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
         session["lang"] = chosen
-    return session.get("lang") or g.get("content_language") or "da"
 
 
 def add_security_headers(response):

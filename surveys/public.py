@@ -44,7 +44,9 @@ def start(slug):
     shown = answering.visible_questions(survey, set())
     if not shown:
         abort(404)
-    return render_screen(survey, answering.new_key(), shown[0], {}, raw=None)
+    # The key goes into the address, so Back after sending returns to the same run, and a
+    # resend is recognised as one, not counted as a second person.
+    return redirect(screen_url(survey, answering.new_key(), shown[0]), 303)
 
 
 @bp.route("/<slug>/<key>/<int:question_id>", methods=["GET", "POST"])

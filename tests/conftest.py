@@ -71,7 +71,7 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 def csrf_token(client, url: str) -> str:
     """The CSRF token of the form on `url`, as a browser would read it."""
-    page = client.get(url).get_data(as_text=True)
+    page = client.get(url, follow_redirects=True).get_data(as_text=True)
     return CSRF.search(page).group(1)
 
 

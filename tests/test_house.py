@@ -77,7 +77,7 @@ def test_every_response_carries_the_security_headers(client, db):
 
 def test_session_cookie_is_httponly_and_samesite_lax(client, db):
     survey = make_survey(db, make_org(db), [{"kind": "short_text", "prompt": "Hej"}])
-    cookie = client.get(f"/s/{survey.slug}").headers["Set-Cookie"]
+    cookie = client.get(f"/s/{survey.slug}", follow_redirects=True).headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 

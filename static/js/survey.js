@@ -13,4 +13,9 @@
       window.setTimeout(function () { delete form.dataset.sent; }, 4000);
     });
   });
+  // A page restored from the back/forward cache must take a tap again at once.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) { return; }
+    document.querySelectorAll("form.screen").forEach(function (form) { delete form.dataset.sent; });
+  });
 })();

@@ -133,7 +133,7 @@ def test_demo_surveys_are_open_with_the_expected_number_of_responses(demo, db):
 
 def test_young_person_opens_the_demo_surveys_from_a_poster(demo, client):
     for slug, title in (("unge-i-bymidten", "Unge i bymidten"), ("algade-12", "Algade 12")):
-        page = client.get(f"/s/{slug}")
+        page = client.get(f"/s/{slug}", follow_redirects=True)
         assert page.status_code == 200
         assert title in page.get_data(as_text=True)
 
@@ -143,7 +143,7 @@ def test_young_person_answers_the_demo_survey_on_top_of_the_seeded_answers(demo,
     completed_before = responses_of(db, "unge-i-bymidten", completed=True)
     url = "/s/unge-i-bymidten"
     for _screen in range(12):
-        html = client.get(url).get_data(as_text=True)
+        html = client.get(url, follow_redirects=True).get_data(as_text=True)
         if "/tak" in url:
             break
         action = re.search(r'<form method="post" action="([^"]+)"', html).group(1)

@@ -19,7 +19,7 @@ def survey(db):
 
 def screen(client, url):
     """GET a question screen; returns (html, csrf token, form action)."""
-    page = client.get(url)
+    page = client.get(url, follow_redirects=True)
     assert page.status_code == 200, page.status_code
     html = page.get_data(as_text=True)
     action = re.search(r'<form method="post" action="([^"]+)"', html).group(1)
@@ -87,8 +87,8 @@ def test_progress_says_which_question_of_how_many(client, survey):
 
 def test_survey_in_english_speaks_english_and_danish_is_one_tap_away(client, db):
     survey = make_survey(db, make_org(db), EVERY_KIND[:2], language="en")
-    assert "Question 1 of 2" in client.get(f"/s/{survey.slug}").get_data(as_text=True)
-    assert "Spørgsmål 1 af 2" in client.get(f"/s/{survey.slug}?lang=da").get_data(as_text=True)
+    assert "Question 1 of 2" in client.get(f"/s/{survey.slug}", follow_redirects=True).get_data(as_text=True)
+    assert "Spørgsmål 1 af 2" in client.get(f"/s/{survey.slug}?lang=da", follow_redirects=True).get_data(as_text=True)
 
 
 def test_pupil_who_taps_submit_twice_is_counted_once(client, db, survey):
@@ -189,7 +189,7 @@ def test_answer_that_no_longer_applies_is_dropped_on_completion(client, db, surv
 
 def test_draft_survey_is_not_found(client, db):
     survey = make_survey(db, make_org(db), EVERY_KIND[:1], status="draft")
-    assert client.get(f"/s/{survey.slug}").status_code == 404
+    assert client.get(f"/s/{survey.slug}", follow_redirects=True).status_code == 404
 
 
 def test_unknown_survey_is_a_friendly_404(client):
@@ -200,7 +200,7 @@ def test_unknown_survey_is_a_friendly_404(client):
 
 def test_closed_survey_says_so(client, db):
     survey = make_survey(db, make_org(db), EVERY_KIND[:1], status="closed")
-    page = client.get(f"/s/{survey.slug}")
+    page = client.get(f"/s/{survey.slug}", follow_redirects=True)
     assert page.status_code == 200
     assert "lukket" in page.get_data(as_text=True)
 
@@ -217,7 +217,7 @@ def test_survey_past_its_close_time_is_closed_and_refuses_new_answers(client, db
 
 def test_survey_before_its_open_time_says_when_it_opens(client, db):
     survey = make_survey(db, make_org(db), EVERY_KIND[:1], opens_at=utcnow() + timedelta(days=2))
-    assert "åbner" in client.get(f"/s/{survey.slug}").get_data(as_text=True)
+    assert "åbner" in client.get(f"/s/{survey.slug}", follow_redirects=True).get_data(as_text=True)
 
 
 def test_no_ip_address_or_device_data_is_stored(client, db, survey):

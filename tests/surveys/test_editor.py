@@ -29,7 +29,7 @@ def test_editor_builds_a_survey_and_opens_it_for_young_people(client, db, staff)
     db.session.expire_all()
     assert survey.status is SurveyStatus.open
     assert [c.label for c in survey.questions[0].choices] == ["13-17", "18-25"]
-    assert "Hvor gammel er du?" in client.get("/s/unge-i-bymidten").get_data(as_text=True)
+    assert "Hvor gammel er du?" in client.get("/s/unge-i-bymidten", follow_redirects=True).get_data(as_text=True)
 
 
 def test_editor_adds_a_question_of_each_kind(client, db, staff):
@@ -80,7 +80,7 @@ def answered_survey(db, client):
     org = make_org(db)
     survey = make_survey(db, org, [{"kind": "single_choice", "prompt": "Alder", "choices": ["13-17", "18-25"]},
                                    {"kind": "short_text", "prompt": "Hvorfor?"}])
-    html = client.get(f"/s/{survey.slug}").get_data(as_text=True)
+    html = client.get(f"/s/{survey.slug}", follow_redirects=True).get_data(as_text=True)
     action = re.search(r'<form method="post" action="([^"]+)"', html).group(1)
     q = survey.questions[0]
     client.post(action, data={"csrf_token": csrf_token(client, f"/s/{survey.slug}"), f"q{q.id}": str(q.choices[0].id)})

@@ -9,7 +9,7 @@ from tests.conftest import CSRF
 
 def post_first_screen(client, survey, values):
     """Open the survey and send its first screen with `values` (the field name is filled in)."""
-    html = client.get(f"/s/{survey.slug}").get_data(as_text=True)
+    html = client.get(f"/s/{survey.slug}", follow_redirects=True).get_data(as_text=True)
     question = survey.questions[0]
     action = f"/s/{survey.slug}/" + html.split(f'/s/{survey.slug}/', 1)[1].split('"', 1)[0]
     return client.post(action, data={"csrf_token": CSRF.search(html).group(1), f"q{question.id}": values})
@@ -65,7 +65,7 @@ def test_forged_question_id_is_not_found_and_stores_nothing(client, db):
     org = make_org(db)
     survey = make_survey(db, org, [{"kind": "short_text", "prompt": "Hej"}])
     other = make_survey(db, org, [{"kind": "short_text", "prompt": "Andet"}])
-    html = client.get(f"/s/{survey.slug}").get_data(as_text=True)
+    html = client.get(f"/s/{survey.slug}", follow_redirects=True).get_data(as_text=True)
     key = html.split(f'/s/{survey.slug}/', 1)[1].split("/", 1)[0]
     forged = client.post(f"/s/{survey.slug}/{key}/{other.questions[0].id}",
                          data={"csrf_token": CSRF.search(html).group(1), f"q{other.questions[0].id}": "x"})
@@ -94,7 +94,7 @@ def test_number_with_a_danish_decimal_comma_is_understood(client, db):
 def test_post_without_csrf_token_is_refused_keeps_the_answer_and_stores_nothing(client, db):
     """E.g. the browser was restarted and lost its session: the typed answer comes back with a fresh token."""
     survey = make_survey(db, make_org(db), [{"kind": "short_text", "prompt": "Hej"}])
-    html = client.get(f"/s/{survey.slug}").get_data(as_text=True)
+    html = client.get(f"/s/{survey.slug}", follow_redirects=True).get_data(as_text=True)
     action = f"/s/{survey.slug}/" + html.split(f'/s/{survey.slug}/', 1)[1].split('"', 1)[0]
     field = f"q{survey.questions[0].id}"
     refused = client.post(action, data={field: "Mere lys ved havnen"})
