@@ -6,9 +6,10 @@ sets them up. Touchpoints, competitions, classes and dashboards follow.
 
 
 def init_app(app):
-    from engagement import accounts, cli
+    from engagement import accounts, cli, dashboard
 
     app.register_blueprint(accounts.bp)
+    dashboard.init_app(app)
     accounts.init_login(app)
     for command in (cli.create_org, cli.create_user, cli.seed_demo):
         app.cli.add_command(command)

@@ -6,6 +6,7 @@ rows, and how stored rows become form values again. Its template partial is
 `templates/surveys/kinds/_<key>.html`. Adding a kind touches this file and
 one partial.
 """
+from collections import Counter
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -57,6 +58,10 @@ class Kind:
         """What the form shows again for stored answers (the same shape as submitted strings)."""
         return [a.text for a in answers if a.text is not None]
 
+    def tally(self, question, counts) -> dict:
+        """Results from `counts` (answers per choice id or number); text kinds are read as lists."""
+        return {"chart": "text"}
+
 
 class SingleChoice(Kind):
     key = "single_choice"
@@ -83,6 +88,10 @@ class SingleChoice(Kind):
     def raw_from_answers(self, question, answers):
         return [str(a.choice_id) for a in answers if a.choice_id is not None]
 
+    def tally(self, question, counts):
+        return {"chart": "bars", "multiple": False,
+                "rows": [(choice.label, counts.get(choice.id, 0)) for choice in question.choices]}
+
 
 class MultipleChoice(SingleChoice):
     key = "multiple_choice"
@@ -100,6 +109,9 @@ class MultipleChoice(SingleChoice):
 
     def rows(self, question, value):
         return [{"choice_id": c} for c in value or []]
+
+    def tally(self, question, counts):
+        return {**super().tally(question, counts), "multiple": True}
 
 
 class ImageChoice(SingleChoice):
@@ -145,12 +157,27 @@ class Scale(Kind):
     def raw_from_answers(self, question, answers):
         return [format_number(a.number) for a in answers if a.number is not None]
 
+    def tally(self, question, counts):
+        values = [(v, counts.get(float(v), 0)) for v in range(self.low, self.high + 1)]
+        return {"chart": "diverging", "values": values, "median": median(values),
+                "low_label": question.setting("low_label", ""), "high_label": question.setting("high_label", "")}
+
 
 class Rating(Scale):
     key = "rating"
     label = _l("Rating 0–10")
     low, high = 0, 10
-    settings = Scale.settings[:2]
+    settings = Scale.settings[:2] + (Setting("nps", "bool", _l("Show the NPS split (0–6, 7–8, 9–10)"), False),)
+
+    def tally(self, question, counts):
+        values = [(v, counts.get(float(v), 0)) for v in range(self.low, self.high + 1)]
+        result = {"chart": "histogram", "values": values, "median": median(values)}
+        if question.setting("nps"):
+            total = sum(n for _v, n in values) or 1
+            share = {name: round(100 * sum(n for v, n in values if v in band) / total)
+                     for name, band in (("detractors", range(0, 7)), ("passives", (7, 8)), ("promoters", (9, 10)))}
+            result["nps"] = {**share, "score": share["promoters"] - share["detractors"]}
+        return result
 
 
 class Number(Kind):
@@ -176,6 +203,21 @@ class Number(Kind):
 
     def raw_from_answers(self, question, answers):
         return [format_number(a.number) for a in answers if a.number is not None]
+
+    def tally(self, question, counts):
+        """Bars per value when there are few distinct values, else about 12 equal bins."""
+        values = sorted((float(v), n) for v, n in counts.items() if v is not None)
+        if len(values) <= 20:
+            bars = [(format_number(v), n) for v, n in values]
+        else:
+            low, high = values[0][0], values[-1][0]
+            width = (high - low) / 12
+            bins = Counter()
+            for v, n in values:
+                bins[min(int((v - low) / width), 11)] += n
+            bars = [(f"{format_number(round(low + i * width, 2))}–{format_number(round(low + (i + 1) * width, 2))}",
+                     bins.get(i, 0)) for i in range(12)]
+        return {"chart": "histogram", "values": bars, "median": median(values)}
 
 
 class ShortText(Kind):
@@ -204,6 +246,21 @@ def range_message(low, high) -> str:
     if low is not None:
         return _("Write a number of at least %(low)s.", low=low)
     return _("Write a number of at most %(high)s.", high=high)
+
+
+def median(values: list[tuple[float, int]]) -> float | None:
+    """The median of grouped values [(value, how many)], without expanding them."""
+    total = sum(n for _v, n in values)
+    if not total:
+        return None
+    middle = [(total - 1) // 2, total // 2]
+    found, seen = [], 0
+    for value, n in sorted(values):
+        while middle and middle[0] < seen + n:
+            found.append(float(value))
+            middle.pop(0)
+        seen += n
+    return sum(found) / 2
 
 
 def format_number(number: float) -> str:

@@ -1,0 +1,1 @@
+"""Placeholder: CSV and XLSX exports are being written."""

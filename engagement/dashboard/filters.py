@@ -1,0 +1,67 @@
+"""Results filters from the address, so a filtered view can be bookmarked and sent."""
+from datetime import date
+
+from flask import abort
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from extensions import db
+from surveys.models import Survey
+from surveys.results import Filters
+
+
+def load_survey(survey_id: int) -> Survey:
+    """Any staff role may read results. :raise 404: unless the survey is the user's organisation's."""
+    survey = db.session.scalar(select(Survey).where(
+        Survey.id == survey_id, Survey.organisation_id == current_user.organisation_id))
+    if survey is None:
+        abort(404)
+    return survey
+
+
+def filters_from_args(survey: Survey, args) -> tuple[Filters, list[str]]:
+    """Read `from`, `to` (YYYY-MM-DD), `a` (choice ids, repeatable) and `incomplete=1`.
+
+    A value that cannot be read is left out, and named in the returned messages,
+    so a mistyped link still shows results instead of an error page.
+    """
+    problems = []
+    since, until = (_date(args.get(name), label, problems)
+                    for name, label in (("from", _("From")), ("to", _("To"))))
+    if since and until and since > until:
+        problems.append(_("“From” is after “To”, so the dates were swapped."))
+        since, until = until, since
+    known = {c.id for q in survey.questions for c in q.choices}
+    answered = []
+    for raw in args.getlist("a"):
+        if raw.isdigit() and int(raw) in known:
+            answered.append(int(raw))
+        elif raw:
+            problems.append(_("A filter on an answer that is not in this survey was left out."))
+    return Filters(since, until, tuple(sorted(set(answered))), args.get("incomplete") == "1"), problems
+
+
+def filter_args(filters: Filters) -> dict:
+    """The address parameters that give these filters back (for links and exports)."""
+    args = {}
+    if filters.since:
+        args["from"] = filters.since.isoformat()
+    if filters.until:
+        args["to"] = filters.until.isoformat()
+    if filters.answered:
+        args["a"] = list(filters.answered)
+    if filters.include_incomplete:
+        args["incomplete"] = "1"
+    return args
+
+
+def _date(raw, label, problems):
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        problems.append(_("%(field)s: “%(value)s” is not a date like 2026-05-31, so it was left out.",
+                          field=label, value=raw[:20]))
+        return None

@@ -1,0 +1,1 @@
+"""Placeholder: the results page is being written."""

@@ -1,0 +1,163 @@
+"""What people answered, as SQL aggregates: never a Python loop over all responses.
+
+`summarise(session, survey, filters)` is the whole results computation: one
+query for the headline figures, one for responses over time, one for every
+choice and number answer of the survey at once, one for respondents per
+question. Text answers are read page by page. Every function takes plain
+values and returns plain values; the dashboard turns them into charts.
+"""
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, exists, func, select
+
+from surveys.kinds import KINDS
+from surveys.models import Answer, Question, Response, Survey
+from surveys.stopwords import STOP_WORDS
+from surveys.timezone import from_local, to_local
+
+TEXT_PAGE_SIZE = 20
+WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which responses count. Dates are Danish calendar days, both ends included."""
+    since: date | None = None
+    until: date | None = None
+    answered: tuple[int, ...] = ()  # choice ids: only responses that picked every one of these
+    include_incomplete: bool = False
+
+
+@dataclass
+class Summary:
+    started: int
+    completed: int
+    first: datetime | None
+    last: datetime | None
+    median_seconds: float | None
+    timeline: list[tuple[datetime, int]]
+    timeline_unit: str  # "day" or "hour"
+    questions: list[dict] = field(default_factory=list)
+
+
+def matching_responses(survey: Survey, filters: Filters):
+    """A SELECT of the ids of the responses that `filters` lets through."""
+    query = select(Response.id).where(Response.survey_id == survey.id)
+    if not filters.include_incomplete:
+        query = query.where(Response.completed_at.is_not(None))
+    if filters.since:
+        query = query.where(Response.started_at >= from_local(datetime.combine(filters.since, time())))
+    if filters.until:
+        next_day = datetime.combine(filters.until + timedelta(days=1), time())
+        query = query.where(Response.started_at < from_local(next_day))
+    for choice_id in filters.answered:
+        query = query.where(exists().where(and_(Answer.response_id == Response.id, Answer.choice_id == choice_id)))
+    return query
+
+
+def summarise(session, survey: Survey, filters: Filters) -> Summary:
+    ids = matching_responses(survey, filters).subquery()
+    started, completed, first, last = session.execute(
+        select(func.count(), func.count(Response.completed_at), func.min(Response.started_at),
+               func.max(Response.started_at)).where(Response.id.in_(select(ids.c.id)))).one()
+    timeline, unit = responses_over_time(session, ids, first, last)
+    summary = Summary(started, completed, first, last, median_duration(session, ids), timeline, unit)
+    summary.questions = question_results(session, survey, ids)
+    return summary
+
+
+def median_duration(session, ids) -> float | None:
+    """Median seconds from first to last screen, over completed responses (two index-friendly queries)."""
+    if session.get_bind().dialect.name == "postgresql":
+        seconds = func.extract("epoch", Response.completed_at - Response.started_at)
+    else:
+        seconds = (func.julianday(Response.completed_at) - func.julianday(Response.started_at)) * 86400.0
+    done = select(seconds.label("s")).where(Response.id.in_(select(ids.c.id)), Response.completed_at.is_not(None))
+    count = session.scalar(select(func.count()).select_from(done.subquery()))
+    if not count:
+        return None
+    middle = session.scalars(done.order_by(seconds).offset((count - 1) // 2).limit(2 - count % 2)).all()
+    return sum(float(s) for s in middle) / len(middle)
+
+
+def responses_over_time(session, ids, first, last) -> tuple[list[tuple[datetime, int]], str]:
+    """Responses per Danish day, or per hour while the survey is younger than three days.
+
+    SQL counts per UTC hour (the same on SQLite and PostgreSQL); the few hundred
+    hourly counts are then folded into Danish days, which SQLite cannot do itself.
+    """
+    if first is None:
+        return [], "day"
+    if session.get_bind().dialect.name == "postgresql":
+        hour = func.to_char(func.date_trunc("hour", Response.started_at), "YYYY-MM-DD HH24")
+    else:
+        hour = func.strftime("%Y-%m-%d %H", Response.started_at)
+    rows = session.execute(select(hour, func.count()).where(Response.id.in_(select(ids.c.id))).group_by(hour))
+    unit = "hour" if last - first < timedelta(days=3) else "day"
+    buckets: Counter = Counter()
+    for label, count in rows:
+        local = to_local(datetime.strptime(label, "%Y-%m-%d %H")).replace(tzinfo=None)
+        buckets[local if unit == "hour" else local.replace(hour=0)] += count
+    step = timedelta(hours=1) if unit == "hour" else timedelta(days=1)
+    start, end = min(buckets), max(buckets)
+    filled = []
+    while start <= end:  # empty hours and days count as zero, so the line does not skip them
+        filled.append((start, buckets.get(start, 0)))
+        start += step
+    return filled, unit
+
+
+def question_results(session, survey: Survey, ids) -> list[dict]:
+    """Each question's tally, from one grouped query over all its choice and number answers."""
+    counts: dict[int, Counter] = {q.id: Counter() for q in survey.questions}
+    grouped = session.execute(
+        select(Answer.question_id, Answer.choice_id, Answer.number, func.count())
+        .where(Answer.response_id.in_(select(ids.c.id)), Answer.text.is_(None))
+        .group_by(Answer.question_id, Answer.choice_id, Answer.number))
+    for question_id, choice_id, number, count in grouped:
+        if question_id in counts:
+            counts[question_id][choice_id if choice_id is not None else number] += count
+    respondents = dict(session.execute(
+        select(Answer.question_id, func.count(func.distinct(Answer.response_id)))
+        .where(Answer.response_id.in_(select(ids.c.id))).group_by(Answer.question_id)).all())
+    results = []
+    for question in survey.questions:
+        kind = KINDS[question.kind]
+        tally = kind.tally(question, counts[question.id]) if hasattr(kind, "tally") else {}
+        results.append({"question": question, "kind": kind, "respondents": respondents.get(question.id, 0),
+                        **tally})
+    return results
+
+
+def text_answers(session, survey: Survey, question: Question, filters: Filters, search: str = "",
+                 page: int = 1) -> tuple[list[str], int]:
+    """One page of a text question's answers, newest first, and how many match `search`."""
+    ids = matching_responses(survey, filters).subquery()
+    query = select(Answer.text).where(Answer.question_id == question.id, Answer.text.is_not(None),
+                                      Answer.response_id.in_(select(ids.c.id)))
+    if search.strip():
+        query = query.where(func.lower(Answer.text).contains(search.strip().lower(), autoescape=True))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    texts = session.scalars(query.order_by(Answer.id.desc()).offset((max(page, 1) - 1) * TEXT_PAGE_SIZE)
+                            .limit(TEXT_PAGE_SIZE)).all()
+    return list(texts), total
+
+
+def frequent_words(session, survey: Survey, question: Question, filters: Filters, limit: int = 15):
+    """The most frequent words of a text question, Danish and English stop words left out.
+
+    Words cannot be counted in SQL on SQLite, so the texts are streamed and
+    counted here, one question at a time, without holding them all.
+    """
+    ids = matching_responses(survey, filters).subquery()
+    texts = session.execute(select(Answer.text).where(
+        Answer.question_id == question.id, Answer.text.is_not(None), Answer.response_id.in_(select(ids.c.id)))
+        .execution_options(yield_per=2000)).scalars()
+    words: Counter = Counter()
+    for text in texts:
+        words.update({w for w in WORD.findall(text.lower()) if w not in STOP_WORDS})
+    return words.most_common(limit)
+
