@@ -54,3 +54,17 @@ ifeq ($(SKIP_POSTGRES),1)
 else
 	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q $(PYTEST_ARGS)
 endif
+
+# Speed and size figures, printed and kept in bench/last-report.md (bench/README.md says how). SQLite in a
+# temp folder, PostgreSQL in its own database `bench` (BENCH_PG_URL; created if missing, wiped each run).
+# BENCH_ARGS="--quick" checks the bench itself in about a minute.
+.PHONY: bench
+bench: install $(VENV)/.installed-bench
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start; \
+	  for n in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+$(VENV)/.installed-bench: requirements-bench.txt $(VENV)/.installed
+	$(BIN)/pip install -q -r requirements-bench.txt
+	touch $@

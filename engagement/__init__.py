@@ -7,6 +7,7 @@ sets them up. Touchpoints, competitions, classes and dashboards follow.
 
 def init_app(app):
     from engagement import accounts, cli, dashboard
+    from engagement.touchpoints import models as _touchpoint_models  # noqa: F401  (tables for the mappers)
 
     app.register_blueprint(accounts.bp)
     dashboard.init_app(app)

@@ -15,6 +15,21 @@ from surveys.kinds import KINDS
 from surveys.models import Answer, Question, Response, Survey
 
 KEY_PATTERN = r"[A-Za-z0-9_-]{20,43}"
+VIA_PATTERN = r"[A-Za-z0-9_-]{1,40}"
+
+# Where a person came from. A package that sends people to surveys (a QR code on a
+# poster, a class session) registers a function here: given the survey and the
+# `via` token it put in the survey's address, it returns the Response columns to
+# set, e.g. {"touchpoint_id": 7}, or {} for a token it does not know. The engine
+# itself knows nothing of posters or classes.
+ATTRIBUTION: list = []
+
+
+def attribution_for(survey: Survey, via: str | None) -> dict:
+    values: dict = {}
+    for resolve in ATTRIBUTION if via else ():
+        values.update(resolve(survey, via))
+    return values
 
 
 class AlreadySubmitted(Exception):
@@ -59,18 +74,22 @@ def picked_choices(answers: dict[int, list[Answer]]) -> set[int]:
     return {a.choice_id for rows in answers.values() for a in rows if a.choice_id is not None}
 
 
-def record_answer(session, survey: Survey, key: str, question: Question, value) -> Response:
+def record_answer(session, survey: Survey, key: str, question: Question, value,
+                  attribution: dict | None = None) -> Response:
     """Store `value` as the answer of this response to `question`, replacing any earlier one.
 
     Safe under concurrent posts with the same key: the response row is created
     with an insert that ignores a conflict, then locked, so two posts are
     applied one after the other and the last one wins.
 
+    `attribution` (see ATTRIBUTION) is set only when this post creates the response.
+
     :raise AlreadySubmitted: if the response is completed and `value` differs from what is stored.
     """
     now = utcnow()
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(insert(Response).values(survey_id=survey.id, key=key, started_at=now, updated_at=now)
+    session.execute(insert(Response).values(survey_id=survey.id, key=key, started_at=now, updated_at=now,
+                                            **(attribution or {}))
                     .on_conflict_do_nothing(index_elements=["key"]))
     response = session.scalar(select(Response).where(Response.key == key).with_for_update())
     if response.survey_id != survey.id:

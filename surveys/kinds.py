@@ -6,6 +6,7 @@ rows, and how stored rows become form values again. Its template partial is
 `templates/surveys/kinds/_<key>.html`. Adding a kind touches this file and
 one partial.
 """
+import math
 from collections import Counter
 from dataclasses import dataclass
 
@@ -210,13 +211,13 @@ class Number(Kind):
         if len(values) <= 20:
             bars = [(format_number(v), n) for v, n in values]
         else:
-            low, high = values[0][0], values[-1][0]
-            width = (high - low) / 12
+            width = nice_width((values[-1][0] - values[0][0]) / 12)
+            start = math.floor(values[0][0] / width) * width
             bins = Counter()
             for v, n in values:
-                bins[min(int((v - low) / width), 11)] += n
-            bars = [(f"{format_number(round(low + i * width, 2))}–{format_number(round(low + (i + 1) * width, 2))}",
-                     bins.get(i, 0)) for i in range(12)]
+                bins[int((v - start) // width)] += n
+            bars = [(f"{format_number(start + i * width)}–{format_number(start + (i + 1) * width)}", bins.get(i, 0))
+                    for i in range(max(bins) + 1)]
         return {"chart": "histogram", "values": bars, "median": median(values)}
 
 
@@ -246,6 +247,12 @@ def range_message(low, high) -> str:
     if low is not None:
         return _("Write a number of at least %(low)s.", low=low)
     return _("Write a number of at most %(high)s.", high=high)
+
+
+def nice_width(raw: float) -> float:
+    """The smallest of 1, 2, 2.5 and 5 times a power of ten that is at least `raw`: bins people can read."""
+    power = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    return next(power * step for step in (1, 2, 2.5, 5, 10) if power * step >= raw)
 
 
 def median(values: list[tuple[float, int]]) -> float | None:

@@ -32,8 +32,14 @@ def not_open_page(survey: Survey):
     return render_template("surveys/not_open.html", survey=survey, state=survey.state)
 
 
-def screen_url(survey: Survey, key: str, question: Question) -> str:
-    return url_for("answer.screen", slug=survey.slug, key=key, question_id=question.id)
+def screen_url(survey: Survey, key: str, question: Question, via: str | None = None) -> str:
+    return url_for("answer.screen", slug=survey.slug, key=key, question_id=question.id, via=via)
+
+
+def valid_via() -> str | None:
+    """The attribution token (`?via=` in the address, or the form's hidden field), if well-formed."""
+    via = request.values.get("via", "")
+    return via if re.fullmatch(answering.VIA_PATTERN, via) else None
 
 
 @bp.get("/<slug>")
@@ -46,7 +52,7 @@ def start(slug):
         abort(404)
     # The key goes into the address, so Back after sending returns to the same run, and a
     # resend is recognised as one, not counted as a second person.
-    return redirect(screen_url(survey, answering.new_key(), shown[0]), 303)
+    return redirect(screen_url(survey, answering.new_key(), shown[0], via=valid_via()), 303)
 
 
 @bp.route("/<slug>/<key>/<int:question_id>", methods=["GET", "POST"])
@@ -77,7 +83,8 @@ def save_screen(survey, key, question, answers):
     except AnswerError as error:
         return render_screen(survey, key, question, answers, raw=raw, error=str(error)), 422
     try:
-        response = answering.record_answer(db.session, survey, key, question, value)
+        response = answering.record_answer(db.session, survey, key, question, value,
+                                           answering.attribution_for(survey, valid_via()))
     except answering.AlreadySubmitted:
         db.session.rollback()
         return render_template("surveys/already_sent.html", survey=survey,
@@ -157,7 +164,7 @@ def render_screen(survey, key, question, answers, raw, error=None):
     index = shown.index(question)
     return render_template(
         "surveys/screen.html", survey=survey, question=question, kind=kind, raw=raw, error=error,
-        key=key, number=index + 1, total=len(shown), is_last=index == len(shown) - 1,
+        key=key, number=index + 1, total=len(shown), is_last=index == len(shown) - 1, via=valid_via(),
         back_url=screen_url(survey, key, shown[index - 1]) if index else None,
     )
 

@@ -29,6 +29,8 @@ class Filters:
     until: date | None = None
     answered: tuple[int, ...] = ()  # choice ids: only responses that picked every one of these
     include_incomplete: bool = False
+    # Attribution columns of Response and the value they must have, e.g. (("touchpoint_id", 7),).
+    attribution: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass
@@ -53,6 +55,8 @@ def matching_responses(survey: Survey, filters: Filters):
     if filters.until:
         next_day = datetime.combine(filters.until + timedelta(days=1), time())
         query = query.where(Response.started_at < from_local(next_day))
+    for column, value in filters.attribution:
+        query = query.where(getattr(Response, column) == value)
     for choice_id in filters.answered:
         query = query.where(exists().where(and_(Answer.response_id == Response.id, Answer.choice_id == choice_id)))
     return query

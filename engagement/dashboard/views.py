@@ -1,1 +1,63 @@
-"""Placeholder: the results page is being written."""
+"""The results page: headline figures, responses over time, a chart and a table per question."""
+from flask import abort, render_template, request, url_for
+from flask_login import login_required
+
+from engagement.dashboard import bp, charts
+from engagement.dashboard.filters import filter_args, filters_from_args, load_survey
+from extensions import db
+from surveys import results
+from surveys.kinds import CONDITION_KINDS
+
+
+@bp.get("/<int:survey_id>/results")
+@login_required
+def results_page(survey_id):
+    survey = load_survey(survey_id)
+    filters, problems = filters_from_args(survey, request.args)
+    summary = results.summarise(db.session, survey, filters)
+    figures = {"timeline": charts.timeline_figure(summary.timeline, summary.timeline_unit)}
+    for result in summary.questions:
+        figure = charts.question_figure(result)
+        if figure:
+            figures[f"q{result['question'].id}"] = figure
+        if result["chart"] == "text":
+            result["words"] = results.frequent_words(db.session, survey, result["question"], filters)
+            result["latest"], result["total"] = results.text_answers(db.session, survey, result["question"],
+                                                                     filters)
+    return render_template(
+        "engagement/dashboard/results.html", survey=survey, summary=summary, figures=figures,
+        filters=filters, args=filter_args(filters), problems=problems, percent=charts.percent,
+        filter_options=filter_options(survey), choice_labels=choice_labels(survey))
+
+
+@bp.get("/<int:survey_id>/results/questions/<int:question_id>")
+@login_required
+def text_answers_page(survey_id, question_id):
+    """Every text answer to one question, paged and searchable."""
+    survey = load_survey(survey_id)
+    question = next((q for q in survey.questions if q.id == question_id), None)
+    if question is None:
+        abort(404)
+    filters, problems = filters_from_args(survey, request.args)
+    search = request.args.get("search", "")[:200]
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    texts, total = results.text_answers(db.session, survey, question, filters, search, page)
+    pages = max(1, -(-total // results.TEXT_PAGE_SIZE))
+    return render_template("engagement/dashboard/text_answers.html", survey=survey, question=question,
+                           texts=texts, total=total, page=page, pages=pages, search=search,
+                           args=filter_args(filters), problems=problems)
+
+
+def filter_options(survey) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Choices people can be filtered by, grouped by question, for the "answered X" filter."""
+    return [(f"{q.position}. {q.prompt}", [(c.id, c.label) for c in q.choices])
+            for q in survey.questions if q.kind in CONDITION_KINDS]
+
+
+def choice_labels(survey) -> dict[int, str]:
+    return {c.id: f"{q.position}. {q.prompt} → {c.label}" for q in survey.questions for c in q.choices}
+
+
+def results_url(survey, args, **changes) -> str:
+    return url_for("dashboard.results_page", survey_id=survey.id, **{**args, **changes})

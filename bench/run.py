@@ -1,0 +1,125 @@
+"""`make bench`: every measurement, printed as one Markdown report and kept in bench/last-report.md.
+
+    python -m bench.run [--quick] [--only sizes,http,scale] [--no-postgres]
+
+`--quick` shrinks everything (2k responses, 3 s of load) to check that the
+bench itself works; its report is printed but not kept. PostgreSQL is reached
+at BENCH_PG_URL (default: the database `bench` on 127.0.0.1, created when
+missing and wiped on every run).
+"""
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import costs, load, scale, sizes
+from bench.report import busiest_processes, load_average, machine, seconds, table
+
+REPORT = Path(__file__).resolve().parent / "last-report.md"
+PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench")
+SECTIONS = ("sizes", "http", "scale")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    started = time.monotonic()
+    folder = Path(tempfile.mkdtemp(prefix="bypuls-bench-"))
+    header = [f"# Bypuls bench{' (quick run: not comparable)' if args.quick else ''}", "",
+              table(["", ""], machine() + [["Load average at start", load_average()],
+                                            ["Busiest programs at start", busiest_processes()]]), ""]
+    found = {}
+    try:
+        found = measure(args, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    footer = [f"Load average at the end: {load_average()}. The bench took {seconds(time.monotonic() - started)}.",
+              ""]
+    text = "\n".join(header + [summary(found), *found.get("sections", [])] + footer)
+    print(text)
+    if not args.quick and set(args.only) == set(SECTIONS):
+        REPORT.write_text(text, encoding="utf-8")
+        log(f"Written to {REPORT.relative_to(Path.cwd()) if REPORT.is_relative_to(Path.cwd()) else REPORT}")
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the bench itself")
+    parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated: sizes, http, scale")
+    parser.add_argument("--no-postgres", action="store_true", help="results at scale on SQLite only")
+    args = parser.parse_args(argv)
+    args.only = [s.strip() for s in args.only.split(",") if s.strip()]
+    if unknown := set(args.only) - set(SECTIONS):
+        parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
+    return args
+
+
+def measure(args, folder: Path) -> dict:
+    """Cheap and load-sensitive measurements first: the bulk loads of `scale` leave the disk busy."""
+    found = {}
+    url = load.seed_demo_database(folder) if {"sizes", "http"} & set(args.only) else None
+    if "sizes" in args.only:
+        log("Page weight…")
+        found["pages"] = sizes.measure_pages(url)
+    if "http" in args.only:
+        duration = 3 if args.quick else 15
+        log(f"HTTP throughput (about {load.ROUNDS * 3 * (duration + load.WARM_UP + 2) + 10} s)…")
+        found["http"] = load.run_http(folder, url, duration, log)
+        found["duration"] = duration
+        log("Request costs in-process…")
+        screen = load.first_screen(url)
+        found["costs"] = (costs.request_costs(url, screen), costs.commit_costs(folder), costs.password_check_ms())
+    if "scale" in args.only:
+        levels = (1_000, 2_000) if args.quick else scale.LEVELS
+        found["scale"] = [scale.run_database("SQLite", f"sqlite:///{folder}/results.sqlite3", levels, log)]
+        if not args.no_postgres:
+            scale.ensure_postgres_database(PG_URL)
+            found["scale"].append(scale.run_database("PostgreSQL", PG_URL, levels, log))
+    found["sections"] = [part for part in (
+        scale.section(found["scale"]) if "scale" in found else None,
+        load.section(found["http"], found["duration"]) + "\n" + costs.section(*found["costs"])
+        if "http" in found else None,
+        sizes.section(found["pages"]) if "pages" in found else None,
+    ) if part]
+    return found
+
+
+def summary(found: dict) -> str:
+    """The targets, each with what was measured, before the details."""
+    rows = []
+    for run in found.get("scale", []):
+        worst = max(run.steps[-1].best, run.filtered_best)
+        rows.append([f"`summarise` under 1 s at {run.steps[-1].answers:,} answer rows, {run.name} "
+                     "(slower of unfiltered and filtered)", seconds(worst), mark(worst < 1)])
+    if "http" in found:
+        result = found["http"]
+        submits = result.of("submit")
+        rows.append(["Submissions/s at least 40 % of hello/s (each round)",
+                     " / ".join(f"{result.ratio(r):.0%}" for r in submits),
+                     mark(all(result.ratio(r) >= 0.4 for r in submits))])
+        rows.append(["Submission p99 under 100 ms at 32 connections (each round)",
+                     " / ".join(seconds(r.p99) for r in submits), mark(all(r.p99 < 0.1 for r in submits))])
+    for page in found.get("pages", []):
+        if page.label.startswith("Public") and page.status == "ok":
+            total = page.total("gzip")
+            rows.append(["Public survey page + CSS + JS, gzip -9, at most 14 KiB", f"{total:,} B",
+                         mark(total <= sizes.TARGET)])
+        elif page.status == "ok":
+            rows.append([f"{page.label} + its CSS and scripts, gzip -9 (no target)", f"{page.total('gzip'):,} B", "–"])
+        else:
+            rows.append([page.label, page.status, "–"])
+    return "## Targets\n\n" + table(["Target", "Measured", ""], rows) + "\n"
+
+
+def mark(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Plotly figures (plain dicts) for the results page, built from the survey engine's tallies.
+
+Plotly renders a little HTML in labels (links, bold, line breaks), and
+respondents' and staff's words are data, never markup: every string that
+reaches a figure goes through `plain`, which escapes it. Plotly shows the
+escaped text literally.
+"""
+from html import escape
+
+GREEN, GREY, RED = "#1d6b4f", "#8a8178", "#b0413e"
+DIVERGING = ["#b0413e", "#e29a86", "#c9c3bb", "#8fc1a9", "#1d6b4f"]
+BASE_LAYOUT = {"margin": {"l": 10, "r": 20, "t": 10, "b": 40}, "font": {"family": "system-ui, sans-serif", "size": 14},
+               "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "showlegend": False}
+
+
+def plain(text) -> str:
+    return escape(str(text), quote=True)
+
+
+def percent(count: int, total: int) -> int:
+    return round(100 * count / total) if total else 0
+
+
+def timeline_figure(points, unit: str) -> dict:
+    fmt = "%d.%m. %H:00" if unit == "hour" else "%d.%m.%Y"
+    return {"data": [{"type": "bar", "x": [p.strftime("%Y-%m-%d %H:%M") for p, _n in points],
+                      "y": [n for _p, n in points], "marker": {"color": GREEN},
+                      "hovertemplate": "%{x|" + fmt + "}: %{y}<extra></extra>"}],
+            "layout": {**BASE_LAYOUT, "height": 260, "xaxis": {"type": "date", "automargin": True},
+                       "yaxis": {"rangemode": "tozero", "automargin": True}}}
+
+
+def bars_figure(result: dict) -> dict:
+    rows, total = result["rows"], result["respondents"]
+    labels = [plain(label) for label, _n in rows]
+    return {"data": [{"type": "bar", "orientation": "h", "y": labels, "x": [n for _l, n in rows],
+                      "text": [f"{n} ({percent(n, total)} %)" for _l, n in rows], "textposition": "auto",
+                      "marker": {"color": GREEN}, "hoverinfo": "skip", "cliponaxis": False}],
+            "layout": {**BASE_LAYOUT, "height": 60 + 42 * len(rows), "margin": {**BASE_LAYOUT["margin"], "l": 10},
+                       "yaxis": {"autorange": "reversed", "automargin": True},
+                       "xaxis": {"rangemode": "tozero", "automargin": True}}}
+
+
+def diverging_figure(result: dict) -> dict:
+    """1–5 scale as one stacked bar: 1 and 2 left of zero, 3 split across it, 4 and 5 right of it."""
+    total = result["respondents"] or 1
+    share = {v: 100 * n / total for v, n in result["values"]}
+    pieces = [(3, -share[3] / 2, True), (2, -share[2], True), (1, -share[1], True),
+              (3, share[3] / 2, False), (4, share[4], True), (5, share[5], True)]
+    data = [{"type": "bar", "orientation": "h", "y": [""], "x": [width], "name": str(value),
+             "marker": {"color": DIVERGING[value - 1]}, "showlegend": in_legend, "legendrank": value,
+             "hovertemplate": f"{value}: {round(share[value])} %<extra></extra>"}
+            for value, width, in_legend in pieces]
+    low, high = plain(result.get("low_label") or "1"), plain(result.get("high_label") or "5")
+    ends = [{"text": f"← {low}", "x": 0, "xanchor": "left"}, {"text": f"{high} →", "x": 1, "xanchor": "right"}]
+    return {"data": data,
+            "layout": {**BASE_LAYOUT, "barmode": "relative", "height": 190, "showlegend": True,
+                       "margin": {**BASE_LAYOUT["margin"], "t": 30},
+                       "legend": {"orientation": "h", "y": -0.35, "x": 0.5, "xanchor": "center"},
+                       "xaxis": {"ticksuffix": " %", "zeroline": True, "zerolinewidth": 2, "zerolinecolor": "#333",
+                                 "automargin": True},
+                       "annotations": [{**end, "xref": "paper", "y": 1.2, "yref": "paper", "showarrow": False}
+                                       for end in ends]}}
+
+
+def histogram_figure(result: dict) -> dict:
+    """Bars per value or per bin; the median is written under the chart, not on it."""
+    values = result["values"]
+    return {"data": [{"type": "bar", "x": [plain(v) for v, _n in values], "y": [n for _v, n in values],
+                      "marker": {"color": GREEN}, "hovertemplate": "%{x}: %{y}<extra></extra>"}],
+            "layout": {**BASE_LAYOUT, "height": 280, "bargap": 0.1, "xaxis": {"type": "category", "automargin": True},
+                       "yaxis": {"rangemode": "tozero", "automargin": True}}}
+
+
+def format_median(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}".replace(".", ",")
+
+
+FIGURES = {"bars": bars_figure, "diverging": diverging_figure, "histogram": histogram_figure}
+
+
+def question_figure(result: dict) -> dict | None:
+    build = FIGURES.get(result.get("chart"))
+    return build(result) if build and result["respondents"] else None

@@ -1,0 +1,53 @@
+"""A touchpoint is a physical place with its own short code and QR code (`/q/<code>`)."""
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db, utcnow
+from surveys.models import Survey
+
+
+class TouchpointKind(enum.Enum):
+    skate_park = "skate_park"
+    school = "school"
+    youth_club = "youth_club"
+    shop_window = "shop_window"
+    event = "event"
+    library = "library"
+    web = "web"
+    other = "other"
+
+
+class Touchpoint(db.Model):
+    __tablename__ = "touchpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # Short and unguessable; printed on posters, so it never changes.
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[TouchpointKind] = mapped_column(db.Enum(TouchpointKind, native_enum=False, length=20))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+    # The target can change later (a new survey); the printed code keeps working.
+    survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="SET NULL"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    survey: Mapped[Survey | None] = relationship()
+
+
+class Scan(db.Model):
+    """One scan of a touchpoint's code: the time and the touchpoint, nothing about the person."""
+    __tablename__ = "scans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    touchpoint_id: Mapped[int] = mapped_column(ForeignKey("touchpoints.id", ondelete="CASCADE"))
+    survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="SET NULL"))
+    scanned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_scans_touchpoint_scanned", "touchpoint_id", "scanned_at"),)

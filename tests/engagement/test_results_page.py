@@ -1,0 +1,62 @@
+"""Staff read a survey's results: figures, filters in the address, text answers page by page."""
+from tests.builders import EVERY_KIND, make_org, make_survey, make_user
+from tests.surveys.test_results import add_response
+
+
+def seeded(db, n=3):
+    org = make_org(db)
+    survey = make_survey(db, org, EVERY_KIND)
+    for i in range(n):
+        add_response(db, survey, {0: "13-17" if i % 2 else "18-25", 1: ["Torvet"], 2: "Ja", 4: 3, 5: 7, 6: 12,
+                                  7: f"Svar nummer {i}", 8: "Træ"})
+    return org, survey
+
+
+def test_viewer_reads_the_results_with_a_table_for_every_chart(client, db, staff):
+    org, survey = seeded(db)
+    staff(make_user(db, org, role="viewer"))
+    page = client.get(f"/staff/surveys/{survey.id}/results")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "<dd>3</dd>" in html  # completed responses
+    assert html.count('data-figure="') == html.count("<table") == 8  # timeline and 7 charted questions
+    assert "Svar nummer 2" in html
+    assert 'id="figures"' in html and "plotly-basic-4.1.1.min.js" in html
+
+
+def test_filters_travel_in_the_address_so_a_view_can_be_bookmarked(client, db, staff):
+    org, survey = seeded(db, n=4)
+    staff(make_user(db, org))
+    young = next(c.id for c in survey.questions[0].choices if c.label == "13-17")
+    html = client.get(f"/staff/surveys/{survey.id}/results?a={young}&from=2020-01-01").get_data(as_text=True)
+    assert "<dd>2</dd>" in html
+    assert f"export.csv?from=2020-01-01&amp;a={young}" in html  # exports keep the filters
+    assert 'value="2020-01-01"' in html
+
+
+def test_a_mistyped_filter_is_named_and_left_out_instead_of_an_error(client, db, staff):
+    org, survey = seeded(db)
+    staff(make_user(db, org))
+    page = client.get(f"/staff/surveys/{survey.id}/results?from=31-12-2026&a=999999")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "ikke en dato" in html and "udeladt" in html
+    assert "<dd>3</dd>" in html
+
+
+def test_text_answers_are_paged_and_searchable(client, db, staff):
+    org, survey = seeded(db, n=25)
+    staff(make_user(db, org))
+    url = f"/staff/surveys/{survey.id}/results/questions/{survey.questions[7].id}"
+    first = client.get(url).get_data(as_text=True)
+    assert "Side 1 af 2" in first and "Svar nummer 24" in first and "Svar nummer 0<" not in first
+    second = client.get(url + "?page=2").get_data(as_text=True)
+    assert "Svar nummer 0" in second
+    found = client.get(url + "?search=nummer 1").get_data(as_text=True)
+    assert "11 svar" in found  # 1 and 10–19
+
+
+def test_results_need_a_login(client, db):
+    _org, survey = seeded(db, n=1)
+    response = client.get(f"/staff/surveys/{survey.id}/results")
+    assert response.status_code == 302 and "/staff/login" in response.location
