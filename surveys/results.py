@@ -8,7 +8,7 @@ values and returns plain values; the dashboard turns them into charts.
 """
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, exists, func, select
@@ -64,9 +64,12 @@ def matching_responses(survey: Survey, filters: Filters):
 
 def summarise(session, survey: Survey, filters: Filters) -> Summary:
     ids = matching_responses(survey, filters).subquery()
-    started, completed, first, last = session.execute(
-        select(func.count(), func.count(Response.completed_at), func.min(Response.started_at),
-               func.max(Response.started_at)).where(Response.id.in_(select(ids.c.id)))).one()
+    # Started counts everybody the other filters let through, finished or not.
+    everyone = matching_responses(survey, replace(filters, include_incomplete=True)).subquery()
+    started, completed = session.execute(
+        select(func.count(), func.count(Response.completed_at)).where(Response.id.in_(select(everyone.c.id)))).one()
+    first, last = session.execute(select(func.min(Response.started_at), func.max(Response.started_at))
+                                  .where(Response.id.in_(select(ids.c.id)))).one()
     timeline, unit = responses_over_time(session, ids, first, last)
     summary = Summary(started, completed, first, last, median_duration(session, ids), timeline, unit)
     summary.questions = question_results(session, survey, ids)

@@ -75,6 +75,8 @@ def test_unfinished_responses_are_left_out_unless_asked_for(db, survey):
     assert summarise(db.session, survey, Filters()).completed == 1
     everyone = summarise(db.session, survey, Filters(include_incomplete=True))
     assert (everyone.started, everyone.completed) == (2, 1)
+    finished_only = summarise(db.session, survey, Filters())
+    assert (finished_only.started, finished_only.completed) == (2, 1)  # the headline always shows both
     assert dict(by_prompt(everyone, 0)["rows"])["18-25"] == 1
 
 
