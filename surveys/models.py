@@ -44,8 +44,10 @@ class Survey(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    # Every page that shows a survey needs its questions and their options: load them
+    # in two extra queries, not one per question.
     questions: Mapped[list["Question"]] = relationship(
-        back_populates="survey", order_by="Question.position", cascade="all, delete-orphan")
+        back_populates="survey", order_by="Question.position", cascade="all, delete-orphan", lazy="selectin")
 
     def state_at(self, now: datetime) -> SurveyState:
         if self.status is SurveyStatus.draft:
@@ -79,7 +81,7 @@ class Question(db.Model):
     survey: Mapped[Survey] = relationship(back_populates="questions")
     choices: Mapped[list["Choice"]] = relationship(
         back_populates="question", order_by="Choice.position", cascade="all, delete-orphan",
-        foreign_keys="Choice.question_id")
+        foreign_keys="Choice.question_id", lazy="selectin")
     show_if_choice: Mapped["Choice | None"] = relationship(foreign_keys=[show_if_choice_id], post_update=True)
 
     def setting(self, name: str, default=None):
@@ -108,7 +110,7 @@ class SurveyImage(db.Model):
     content_type: Mapped[str] = mapped_column(String(40))
     width: Mapped[int]
     height: Mapped[int]
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # only the picture route reads it
 
 
 class Response(db.Model):
@@ -152,5 +154,7 @@ class Answer(db.Model):
 
     __table_args__ = (
         Index("ix_answers_response_question", "response_id", "question_id"),
-        Index("ix_answers_question_choice", "question_id", "choice_id"),
+        # Results group answers by (question, choice, number) for a set of responses: in this
+        # order the whole tally is one ordered pass over the index, with no sort.
+        Index("ix_answers_tally", "question_id", "choice_id", "number", "response_id"),
     )

@@ -11,9 +11,9 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import Integer, func, select
 
-from surveys.kinds import KINDS
+from surveys.kinds import KINDS, median
 from surveys.models import Answer, Question, Response, Survey
 from surveys.stopwords import STOP_WORDS
 from surveys.timezone import from_local, to_local
@@ -57,8 +57,13 @@ def matching_responses(survey: Survey, filters: Filters):
         query = query.where(Response.started_at < from_local(next_day))
     for column, value in filters.attribution:
         query = query.where(getattr(Response, column) == value)
+    owner = {c.id: q.id for q in survey.questions for c in q.choices}
     for choice_id in filters.answered:
-        query = query.where(exists().where(and_(Answer.response_id == Response.id, Answer.choice_id == choice_id)))
+        # Not a correlated EXISTS per response: one lookup in the (question, choice) index,
+        # whose result the database builds once per query.
+        picked = select(Answer.response_id).where(Answer.question_id == owner.get(choice_id),
+                                                  Answer.choice_id == choice_id)
+        query = query.where(Response.id.in_(picked))
     return query
 
 
@@ -68,44 +73,43 @@ def summarise(session, survey: Survey, filters: Filters) -> Summary:
     everyone = matching_responses(survey, replace(filters, include_incomplete=True)).subquery()
     started, completed = session.execute(
         select(func.count(), func.count(Response.completed_at)).where(Response.id.in_(select(everyone.c.id)))).one()
-    first, last = session.execute(select(func.min(Response.started_at), func.max(Response.started_at))
-                                  .where(Response.id.in_(select(ids.c.id)))).one()
-    timeline, unit = responses_over_time(session, ids, first, last)
+    timeline, unit, first, last = responses_over_time(session, ids)
     summary = Summary(started, completed, first, last, median_duration(session, ids), timeline, unit)
     summary.questions = question_results(session, survey, ids)
     return summary
 
 
 def median_duration(session, ids) -> float | None:
-    """Median seconds from first to last screen, over completed responses (two index-friendly queries)."""
+    """Median seconds from first to last screen: one query counts responses per whole second."""
     if session.get_bind().dialect.name == "postgresql":
-        seconds = func.extract("epoch", Response.completed_at - Response.started_at)
+        seconds = func.floor(func.extract("epoch", Response.completed_at - Response.started_at))
     else:
-        seconds = (func.julianday(Response.completed_at) - func.julianday(Response.started_at)) * 86400.0
-    done = select(seconds.label("s")).where(Response.id.in_(select(ids.c.id)), Response.completed_at.is_not(None))
-    count = session.scalar(select(func.count()).select_from(done.subquery()))
-    if not count:
-        return None
-    middle = session.scalars(done.order_by(seconds).offset((count - 1) // 2).limit(2 - count % 2)).all()
-    return sum(float(s) for s in middle) / len(middle)
+        seconds = func.cast((func.julianday(Response.completed_at) - func.julianday(Response.started_at))
+                            * 86400.0, Integer)
+    grouped = session.execute(select(seconds, func.count()).where(
+        Response.id.in_(select(ids.c.id)), Response.completed_at.is_not(None)).group_by(seconds)).all()
+    return median([(float(s), n) for s, n in grouped])
 
 
-def responses_over_time(session, ids, first, last) -> tuple[list[tuple[datetime, int]], str]:
-    """Responses per Danish day, or per hour while the survey is younger than three days.
+def responses_over_time(session, ids):
+    """Responses per Danish day, or per hour while the survey is younger than three days,
+    with the first and last start time: `(points, unit, first, last)`.
 
     SQL counts per UTC hour (the same on SQLite and PostgreSQL); the few hundred
     hourly counts are then folded into Danish days, which SQLite cannot do itself.
     """
-    if first is None:
-        return [], "day"
     if session.get_bind().dialect.name == "postgresql":
         hour = func.to_char(func.date_trunc("hour", Response.started_at), "YYYY-MM-DD HH24")
     else:
         hour = func.strftime("%Y-%m-%d %H", Response.started_at)
-    rows = session.execute(select(hour, func.count()).where(Response.id.in_(select(ids.c.id))).group_by(hour))
+    rows = session.execute(select(hour, func.count(), func.min(Response.started_at), func.max(Response.started_at))
+                           .where(Response.id.in_(select(ids.c.id))).group_by(hour)).all()
+    if not rows:
+        return [], "day", None, None
+    first, last = min(row[2] for row in rows), max(row[3] for row in rows)
     unit = "hour" if last - first < timedelta(days=3) else "day"
     buckets: Counter = Counter()
-    for label, count in rows:
+    for label, count, _first, _last in rows:
         local = to_local(datetime.strptime(label, "%Y-%m-%d %H")).replace(tzinfo=None)
         buckets[local if unit == "hour" else local.replace(hour=0)] += count
     step = timedelta(hours=1) if unit == "hour" else timedelta(days=1)
@@ -114,28 +118,41 @@ def responses_over_time(session, ids, first, last) -> tuple[list[tuple[datetime,
     while start <= end:  # empty hours and days count as zero, so the line does not skip them
         filled.append((start, buckets.get(start, 0)))
         start += step
-    return filled, unit
+    return filled, unit, first, last
 
 
 def question_results(session, survey: Survey, ids) -> list[dict]:
-    """Each question's tally, from one grouped query over all its choice and number answers."""
+    """Each question's tally and how many answered it, from one grouped pass over its answers.
+
+    Text answers are counted in the same pass, as one group per question. Only
+    multiple choice, where one person has several rows, needs a distinct count.
+    """
     counts: dict[int, Counter] = {q.id: Counter() for q in survey.questions}
+    answered: Counter = Counter()
+    # `+ 0` keeps SQLite (which has no statistics) from looking answers up response by
+    # response; it then reads the ix_answers_tally index once, already in group order.
     grouped = session.execute(
         select(Answer.question_id, Answer.choice_id, Answer.number, func.count())
-        .where(Answer.response_id.in_(select(ids.c.id)), Answer.text.is_(None))
+        .where((Answer.response_id + 0).in_(select(ids.c.id)))
         .group_by(Answer.question_id, Answer.choice_id, Answer.number))
     for question_id, choice_id, number, count in grouped:
-        if question_id in counts:
+        answered[question_id] += count
+        # A row with neither a choice nor a number is a text answer: counted, not tallied.
+        if question_id in counts and (choice_id is not None or number is not None):
             counts[question_id][choice_id if choice_id is not None else number] += count
-    respondents = dict(session.execute(
-        select(Answer.question_id, func.count(func.distinct(Answer.response_id)))
-        .where(Answer.response_id.in_(select(ids.c.id))).group_by(Answer.question_id)).all())
+    several = [q.id for q in survey.questions if q.kind == "multiple_choice"]
+    if several:
+        people = session.execute(
+            select(Answer.question_id, func.count(func.distinct(Answer.response_id)))
+            .where(Answer.question_id.in_(several), (Answer.response_id + 0).in_(select(ids.c.id)))
+            .group_by(Answer.question_id))
+        for question_id, count in people:  # people, not picks
+            answered[question_id] = count
     results = []
     for question in survey.questions:
         kind = KINDS[question.kind]
-        tally = kind.tally(question, counts[question.id]) if hasattr(kind, "tally") else {}
-        results.append({"question": question, "kind": kind, "respondents": respondents.get(question.id, 0),
-                        **tally})
+        results.append({"question": question, "kind": kind, "respondents": answered.get(question.id, 0),
+                        **kind.tally(question, counts[question.id])})
     return results
 
 

@@ -48,6 +48,8 @@ def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
 def test_production_with_a_real_secret_key_starts_with_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("BYPULS_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://bypuls.example.dk")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://bypuls.example.dk")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite3")
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
