@@ -39,7 +39,8 @@ class Kind:
 
         :raise AnswerError: when the answer is missing but required, or invalid.
         """
-        text = raw[0].strip() if raw else ""
+        # NUL cannot be stored in PostgreSQL text and never comes from a keyboard.
+        text = raw[0].replace("\x00", "").strip() if raw else ""
         if not text:
             return self.missing(question)
         return self.parse_text(question, text)
@@ -194,8 +195,10 @@ class Number(Kind):
             value = float(text.replace(" ", "").replace(",", "."))
         except ValueError:
             raise AnswerError(_("Write a number, for example 15.")) from None
+        if not math.isfinite(value):  # "nan", "inf" and "1e999" are floats to Python, not answers
+            raise AnswerError(_("Write a number, for example 15."))
         low, high = question.setting("min"), question.setting("max")
-        if value != value or (low is not None and value < low) or (high is not None and value > high):
+        if (low is not None and value < low) or (high is not None and value > high):
             raise AnswerError(range_message(low, high))
         return value
 

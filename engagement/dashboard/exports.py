@@ -124,8 +124,8 @@ def export_query(survey: Survey, filters: Filters) -> Select:
 def export_columns(session, survey: Survey) -> list[Column]:
     columns = [
         Column(_("Response number"), lambda response, answers: response.id),
-        Column(_("Started"), lambda response, answers: local_time(response.started_at)),
-        Column(_("Completed"), lambda response, answers: local_time(response.completed_at)),
+        Column(_("Started at"), lambda response, answers: local_time(response.started_at)),
+        Column(_("Completed at"), lambda response, answers: local_time(response.completed_at)),
         Column(_("Seconds to complete"), seconds_to_complete),
     ]
     for hook in EXTRA_COLUMNS:
@@ -179,14 +179,13 @@ def seconds_to_complete(response, answers) -> int | None:
     return round((response.completed_at - response.started_at).total_seconds())
 
 
-def response_rows(session, query: Select, columns: list[Column], chunk_size: int = CHUNK_SIZE
-                  ) -> Iterator[list[list]]:
+def response_rows(session, query: Select, columns: list[Column]) -> Iterator[list[list]]:
     """The cell values of the responses `query` selects, one list of rows per chunk.
 
     The responses stream from one query (a server-side cursor on PostgreSQL);
     each chunk's answers come with one more query, so memory holds one chunk.
     """
-    result = session.execute(query.execution_options(yield_per=chunk_size))
+    result = session.execute(query.execution_options(yield_per=CHUNK_SIZE))
     try:
         for chunk in result.partitions():
             answers = answers_by_response(session, [response.id for response in chunk])
@@ -200,7 +199,8 @@ def answers_by_response(session, response_ids: list[int]) -> dict[int, dict[int,
     grouped: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     answers = Answer.__table__  # plain rows: no ORM loading for a few hundred thousand of them
     rows = session.execute(select(answers.c.response_id, answers.c.question_id, answers.c.choice_id,
-                                  answers.c.number, answers.c.text).where(answers.c.response_id.in_(response_ids))).all()
+                                  answers.c.number, answers.c.text)
+                           .where(answers.c.response_id.in_(response_ids))).all()
     for row in rows:
         grouped[row[0]][row[1]].append(row)  # response id, question id
     return grouped

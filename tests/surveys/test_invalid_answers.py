@@ -116,3 +116,17 @@ def test_staff_form_without_csrf_token_is_refused(client, db, staff):
     assert refused.status_code in (400, 422)
     from surveys.models import Survey
     assert db.session.scalar(select(func.count(Survey.id))) == 0
+
+
+def test_infinity_is_not_a_number_a_person_can_answer(client, db):
+    survey = make_survey(db, make_org(db), [{"kind": "number", "prompt": "Minutter"}])
+    for value in ("inf", "1e999", "nan"):
+        page = post_first_screen(client, survey, value)
+        assert page.status_code == 422 and "Skriv et tal" in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Answer.id))) == 0
+
+
+def test_text_with_a_nul_character_is_stored_without_it(client, db):
+    survey = make_survey(db, make_org(db), [{"kind": "short_text", "prompt": "Hej"}])
+    assert post_first_screen(client, survey, "hej\x00med dig").status_code == 303
+    assert db.session.scalar(select(Answer.text)) == "hejmed dig"
