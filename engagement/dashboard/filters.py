@@ -1,23 +1,11 @@
 """Results filters from the address, so a filtered view can be bookmarked and sent."""
 from datetime import date
 
-from flask import abort
 from flask_babel import gettext as _
-from flask_login import current_user
-from sqlalchemy import select
 
-from extensions import db
+from surveys.editor import load_survey  # noqa: F401  (any staff role may read results; 404 across organisations)
 from surveys.models import Survey
 from surveys.results import Filters
-
-
-def load_survey(survey_id: int) -> Survey:
-    """Any staff role may read results. :raise 404: unless the survey is the user's organisation's."""
-    survey = db.session.scalar(select(Survey).where(
-        Survey.id == survey_id, Survey.organisation_id == current_user.organisation_id))
-    if survey is None:
-        abort(404)
-    return survey
 
 
 def filters_from_args(survey: Survey, args) -> tuple[Filters, list[str]]:

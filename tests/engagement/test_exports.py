@@ -19,7 +19,7 @@ from extensions import utcnow
 from surveys.models import Answer, Response
 from surveys.timezone import to_local
 from tests.builders import EVERY_KIND, make_org, make_survey, make_user
-from tests.conftest import CSRF
+from tests.surveys.test_answering import answer
 
 MAY = datetime(2026, 5, 4, 8, 30)  # UTC; 10:30 in Denmark (summer time)
 JANUARY = datetime(2026, 1, 15, 12, 0)  # UTC; 13:00 in Denmark (winter time)
@@ -65,19 +65,6 @@ def add_response(db, survey, values, started=MAY, seconds=95, completed=True) ->
     return response
 
 
-def screen(client, url):
-    """GET a question screen; returns (html, csrf token, form action)."""
-    page = client.get(url, follow_redirects=True)
-    assert page.status_code == 200, page.status_code
-    html = page.get_data(as_text=True)
-    action = re.search(r'<form method="post" action="([^"]+)"', html).group(1)
-    return html, CSRF.search(html).group(1), action
-
-
-def answer(client, url, value):
-    _html, token, action = screen(client, url)
-    field = "q" + action.rsplit("/", 1)[1]
-    return client.post(action, data={"csrf_token": token, field: value})
 
 
 def answer_on_a_phone(app, survey):
