@@ -69,10 +69,10 @@ def screen(slug, key, question_id):
     if question not in shown:
         # A question that does not apply (any more): go on where this person really is.
         return redirect(next_url(survey, key, answers), 303)
-    if request.method == "GET":
-        return render_screen(survey, key, question, answers, raw=None)
     if survey.state is not SurveyState.open and not (response and response.completed):
         return not_open_page(survey)
+    if request.method == "GET":
+        return render_screen(survey, key, question, answers, raw=None)
     return save_screen(survey, key, question, answers)
 
 
