@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     surveys.init_app(app)
     engagement.init_app(app)
 
+    app.get_send_file_max_age = cache_for_a_year_if_vendored
     app.before_request(remember_language)
     app.after_request(add_security_headers)
     app.jinja_env.globals["get_locale"] = get_locale
@@ -72,6 +73,12 @@ def remember_language():
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
         session["lang"] = chosen
+
+
+def cache_for_a_year_if_vendored(filename: str | None) -> int | None:
+    """Vendored files carry their version in the name (plotly-basic-4.1.1.min.js), so browsers may
+    keep them; our own CSS and JS are revalidated, so a change reaches phones at once."""
+    return 365 * 24 * 3600 if filename and filename.startswith("vendor/") else None
 
 
 def add_security_headers(response):

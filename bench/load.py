@@ -1,9 +1,9 @@
 """HTTP throughput: Bypuls under gunicorn beside a bare Flask app, both loaded by wrk in one run.
 
 wrk shares the two cores with the server, so absolute figures swing with
-whatever else the machine does; the ratio to the hello app, measured minutes
-apart in the same run, is the figure to compare between runs. Hello is
-measured first and last, to show how much the machine drifted meanwhile.
+whatever else the machine does; the ratio to the hello app measured in the
+same round is the figure to compare between runs. Two rounds show how much
+the machine drifted meanwhile.
 """
 import contextlib
 import http.client
@@ -61,6 +61,7 @@ class FirstScreen:
     slug: str
     question_id: int
     choice_id: int
+    questions: int  # in the survey, shown or not
 
     def path(self, key: str = FIXED_KEY) -> str:
         return f"/s/{self.slug}/{key}/{self.question_id}"
@@ -81,7 +82,7 @@ def first_screen(url: str) -> FirstScreen:
     with bench_app(url).app_context():
         survey = db.session.scalar(select(Survey).where(Survey.slug == DEMO_SLUG))
         question = survey.questions[0]
-        return FirstScreen(survey.slug, question.id, question.choices[1].id)
+        return FirstScreen(survey.slug, question.id, question.choices[1].id, len(survey.questions))
 
 
 def server_env(url: str) -> dict:
@@ -251,14 +252,16 @@ def section(result: HttpRun, duration: int, target_ratio: float = 0.4, target_p9
     for run in result.of("submit"):
         others = {k: v for k, v in run.statuses.items() if k != "303"} or "none"
         checks.append(f"- Round {run.round}: wrk counted {run.statuses.get('303', 0):,} replies 303 (others: "
-                      f"{others}); {run.stored[0]:,} new responses with {run.stored[1]:,} answer rows were stored.")
+                      f"{others}); {run.stored[0]:,} new responses with {run.stored[1]:,} answer rows were "
+                      "stored.")
     ratios = " / ".join(f"{result.ratio(r):.0%}" for r in result.of("submit"))
     p99s = " / ".join(seconds(r.p99) for r in result.of("submit"))
     met = all(result.ratio(r) >= target_ratio for r in result.of("submit"))
     fast = all(r.p99 < target_p99 for r in result.of("submit"))
     return "\n".join([
         "## 2. HTTP throughput", "",
-        f"{result.gunicorn}, {WORKERS} `{WORKER_CLASS}` workers on 127.0.0.1 (each route in a fresh server), "
+        f"{result.gunicorn}, {WORKERS} `{WORKER_CLASS}` workers on 127.0.0.1 (a fresh server for hello and one "
+        "for the app in each round), "
         "against the seeded demo in SQLite (WAL, synchronous=FULL, as the app sets it); "
         f"`wrk -t{THREADS} -c{CONNECTIONS} -d{duration}s --latency --timeout 10s` from a second process after a "
         f"{WARM_UP} s warm-up. The hello app is served the same way. Ratios are to the hello run of the same "
@@ -267,16 +270,19 @@ def section(result: HttpRun, duration: int, target_ratio: float = 0.4, target_p9
         table(["Round", "Route", "Requests/s", "vs hello", "p50", "p99", "Requests", "Errors",
                "CPU busy before"], rows), "",
         *checks,
-        "  (A few more stored than counted is expected: wrk stops counting while its last requests are in flight.)",
+        "  (A few more stored than counted is expected: wrk stops counting while its last requests are "
+        "in flight.)",
         f"- Submission rate vs hello, by round: {ratios}: {'meets' if met else '**misses**'} the "
         f"{target_ratio:.0%} target. p99: {p99s}: {'meets' if fast else '**misses**'} the "
         f"{seconds(target_p99)} target.",
-        f"- With {CONNECTIONS} connections always waiting, mean latency ≈ {CONNECTIONS} / rate (Little's law), so a "
-        f"p99 under {seconds(target_p99)} needs well over {CONNECTIONS / target_p99:.0f} requests/s.", "",
+        f"- With {CONNECTIONS} connections always waiting, mean latency ≈ {CONNECTIONS} / rate (Little's law), "
+        f"so a p99 under {seconds(target_p99)} needs well over {CONNECTIONS / target_p99:.0f} requests/s.", "",
     ])
 
 
 def errors(run: WrkRun) -> str:
     socket = ", ".join(f"{k} {v}" for k, v in run.socket_errors.items() if v)
-    parts = ([f"socket: {socket}"] if socket else []) + ([f"non-2xx/3xx: {run.bad_status}"] if run.bad_status else [])
+    parts = [f"socket: {socket}"] if socket else []
+    if run.bad_status:
+        parts.append(f"non-2xx/3xx: {run.bad_status}")
     return "; ".join(parts) or "none"

@@ -33,8 +33,11 @@ def cpu_busy(interval: float = 1.0) -> float:
 
 def busiest_processes(count: int = 4) -> str:
     """The programs using the most CPU over one second, by name only (command lines may hold secrets)."""
-    out = subprocess.run(["top", "-b", "-n", "2", "-d", "1", "-w", "120"], capture_output=True, text=True,
-                         timeout=20).stdout
+    try:
+        out = subprocess.run(["top", "-b", "-n", "2", "-d", "1", "-w", "120"], capture_output=True, text=True,
+                             timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):  # no procps on this machine
+        return "unknown"
     frame = out.split("\ntop - ")[-1].splitlines()
     header = next((i for i, line in enumerate(frame) if line.split()[:1] == ["PID"]), None)
     if header is None:
@@ -58,8 +61,11 @@ def kib(size: int) -> str:
 
 
 def machine() -> list[list[str]]:
-    commit = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True,
-                            timeout=10).stdout.strip() or "unknown"
+    try:
+        commit = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True,
+                                timeout=10).stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        commit = "unknown"
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo", encoding="utf-8")
                 if line.startswith("model name")), platform.machine())
     return [

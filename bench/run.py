@@ -74,7 +74,8 @@ def measure(args, folder: Path) -> dict:
         found["duration"] = duration
         log("Request costs in-process…")
         screen = load.first_screen(url)
-        found["costs"] = (costs.request_costs(url, screen), costs.commit_costs(folder), costs.password_check_ms())
+        found["costs"] = (costs.request_costs(url, screen), costs.commit_costs(folder), costs.password_check_ms(),
+                          screen.questions)
     if "scale" in args.only:
         levels = (1_000, 2_000) if args.quick else scale.LEVELS
         found["scale"] = [scale.run_database("SQLite", f"sqlite:///{folder}/results.sqlite3", levels, log)]
@@ -111,7 +112,8 @@ def summary(found: dict) -> str:
             rows.append(["Public survey page + CSS + JS, gzip -9, at most 14 KiB", f"{total:,} B",
                          mark(total <= sizes.TARGET)])
         elif page.status == "ok":
-            rows.append([f"{page.label} + its CSS and scripts, gzip -9 (no target)", f"{page.total('gzip'):,} B", "–"])
+            rows.append([f"{page.label} + its CSS and scripts, gzip -9 (no target)", f"{page.total('gzip'):,} B",
+                         "–"])
         else:
             rows.append([page.label, page.status, "–"])
     return "## Targets\n\n" + table(["Target", "Measured", ""], rows) + "\n"

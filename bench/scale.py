@@ -13,6 +13,7 @@ import io
 import random
 import time
 import tracemalloc
+from collections import Counter
 from dataclasses import dataclass
 
 from flask_migrate import upgrade
@@ -121,31 +122,39 @@ def peak_memory(call) -> int:
 
 
 def run_database(name: str, url: str, levels=LEVELS, log=print) -> DatabaseRun:
-    app = bench_app(url)
-    with app.app_context():
+    """Fill a fresh database step by step, timing `summarise` at each step and in detail at the top."""
+    with bench_app(url).app_context():
         fresh_schema()
-        org = Organisation(slug="bench", name="Bench")
-        db.session.add(org)
-        db.session.flush()
-        survey = build_survey(db.session, org, BENCH_SURVEY, utcnow())
-        db.session.commit()
-        version = db.session.scalar(text("SHOW server_version" if name == "PostgreSQL" else "SELECT sqlite_version()"))
-        version = version.split()[0]
+        survey = create_bench_survey()
+        version = db.session.scalar(text("SHOW server_version" if name == "PostgreSQL"
+                                         else "SELECT sqlite_version()")).split()[0]
         steps = [grow_and_measure(survey, level, log, name) for level in levels]
-        filtered = Filters(answered=(filter_choice(survey).id,))
-        summary = lambda: summarise(db.session, survey, filtered)  # noqa: E731
-        summary()
-        filtered_best = min(clock(summary) for _ in range(REPEAT))
-        queries = time_queries(lambda: summarise(db.session, survey, Filters()))
-        filtered_queries = time_queries(summary)
-        tagged = [(q, "unfiltered") for q in queries] + [(q, "filtered") for q in filtered_queries]
-        slowest = sorted(tagged, key=lambda pair: -pair[0].seconds)[:2]
-        plans = {f"{q.name} ({tag})": query_plan(q) for q, tag in slowest}
-        run = DatabaseRun(name, version, steps, filter_label(survey), filtered_best, peak_memory(summary),
-                          queries, filtered_queries, plans)
+        run = DatabaseRun(name, version, steps, filter_label(survey), *measure_top(survey))
         db.session.remove()
         db.engine.dispose()
     return run
+
+
+def create_bench_survey():
+    org = Organisation(slug="bench", name="Bench")
+    db.session.add(org)
+    db.session.flush()
+    survey = build_survey(db.session, org, BENCH_SURVEY, utcnow())
+    db.session.commit()
+    return survey
+
+
+def measure_top(survey) -> tuple:
+    """At the top step: the filtered timing and memory, every query on its own, the slowest plans."""
+    filtered = lambda: summarise(db.session, survey, Filters(answered=(filter_choice(survey).id,)))  # noqa: E731
+    filtered()
+    filtered_best = min(clock(filtered) for _ in range(REPEAT))
+    queries = time_queries(lambda: summarise(db.session, survey, Filters()))
+    filtered_queries = time_queries(filtered)
+    tagged = [(q, "unfiltered") for q in queries] + [(q, "filtered") for q in filtered_queries]
+    slowest = sorted(tagged, key=lambda pair: -pair[0].seconds)[:2]
+    plans = {f"{q.name} ({tag})": query_plan(q) for q, tag in slowest}
+    return filtered_best, peak_memory(filtered), queries, filtered_queries, plans
 
 
 def grow_and_measure(survey, level: int, log, name: str) -> Step:
@@ -207,16 +216,17 @@ def time_queries(call) -> list[Query]:
     return timed
 
 
-# Fragments that tell the queries of surveys/results.py apart, whatever the dialect.
+# Fragments that tell the queries of surveys/results.py apart, whatever the dialect; the first match names it.
 QUERY_NAMES = (
     ("count(responses.completed_at)", "headline figures"),
     ("strftime(", "responses over time"),
     ("to_char(", "responses over time"),
+    ("min(responses.started_at)", "first and last start"),
     ("count(distinct(answers.response_id))", "respondents per question"),
     ("group by answers.question_id, answers.choice_id", "tallies per choice and number"),
     ("limit", "median duration: middle row"),
-    ("julianday(", "median duration: count"),
-    ("extract(epoch", "median duration: count"),
+    ("julianday(", "median duration"),
+    ("extract(epoch", "median duration"),
 )
 
 
@@ -269,13 +279,26 @@ def section(runs: list[DatabaseRun], target: float = 1.0) -> str:
     out.append("")
     for run in runs:
         out += [f"### {run.name}: each query of `summarise` on its own, at the top step", "",
-                table(["Query", "Unfiltered", "Filtered"],
-                      [[a.name, seconds(a.seconds), seconds(b.seconds)]
-                       for a, b in zip(run.queries, run.filtered_queries)]), ""]
+                table(["Query", "Unfiltered", "Filtered"], query_rows(run.queries, run.filtered_queries)), ""]
         for title, plan in run.plans.items():
             out += [f"<details><summary>{run.name} plan: {title}</summary>", "", "```", plan, "```", "",
                     "</details>", ""]
     return "\n".join(out)
+
+
+def query_rows(unfiltered: list[Query], filtered: list[Query]) -> list[list[str]]:
+    """One row per query name (numbered when a name repeats), the two runs side by side."""
+    def by_name(queries):
+        seen, times = Counter(), {}
+        for query in queries:
+            seen[query.name] += 1
+            times[(query.name, seen[query.name])] = query.seconds
+        return times
+
+    a, b = by_name(unfiltered), by_name(filtered)
+    rows = [[name if n == 1 else f"{name} ({n})", seconds(a.get((name, n))), seconds(b.get((name, n)))]
+            for name, n in dict.fromkeys([*a, *b])]
+    return rows + [["*all queries together*", seconds(sum(a.values())), seconds(sum(b.values()))]]
 
 
 def mib(size: int) -> str:

@@ -69,7 +69,8 @@ def compressed(name: str, body: bytes) -> File:
 def page_with_files(client, label: str, path: str) -> Page:
     reply = client.get(path)
     if reply.status_code != 200:
-        return Page(label, f"not yet (GET {path} gave {reply.status_code})", [])
+        why = "not yet" if reply.status_code == 404 else "failed"
+        return Page(label, f"{why} (GET {path} gave {reply.status_code})", [])
     html = reply.get_data()
     parser = LinkedFiles()
     parser.feed(html.decode("utf-8"))

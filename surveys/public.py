@@ -89,19 +89,27 @@ def save_screen(survey, key, question, answers):
         db.session.rollback()
         return render_template("surveys/already_sent.html", survey=survey,
                                thanks_url=url_for("answer.thanks", slug=survey.slug, key=key)), 409
+    target = after_saving(survey, key, question, response)
+    # The address is built before the commit, which would expire the survey and reload it.
+    db.session.commit()
+    return redirect(target, 303)
+
+
+def after_saving(survey, key, question, response) -> str:
+    """Where to go once `question` is saved: the next question shown, the first required gap,
+    or (completing the response now) the thank-you page."""
     answers = answering.stored_answers(db.session, response)
     shown = answering.visible_questions(survey, answering.picked_choices(answers))
     later = shown[shown.index(question) + 1:]
-    if later or response.completed:
-        db.session.commit()
-        return redirect(screen_url(survey, key, later[0]) if later else next_url(survey, key, answers), 303)
+    if later:
+        return screen_url(survey, key, later[0])
+    if response.completed:
+        return next_url(survey, key, answers)
     gap = answering.first_gap(survey, answers)
     if gap is not None:
-        db.session.commit()
-        return redirect(screen_url(survey, key, gap), 303)
+        return screen_url(survey, key, gap)
     answering.complete(db.session, survey, response)
-    db.session.commit()
-    return redirect(url_for("answer.thanks", slug=survey.slug, key=key), 303)
+    return url_for("answer.thanks", slug=survey.slug, key=key)
 
 
 def next_url(survey, key, answers) -> str:

@@ -130,15 +130,15 @@ def question_results(session, survey: Survey, ids) -> list[dict]:
     counts: dict[int, Counter] = {q.id: Counter() for q in survey.questions}
     answered: Counter = Counter()
     # `+ 0` keeps SQLite (which has no statistics) from looking answers up response by
-    # response; it then reads the ix_answers_tally index once, already in group order.
+    # response; it then reads this survey's part of the ix_answers_tally index once, in group order.
     grouped = session.execute(
         select(Answer.question_id, Answer.choice_id, Answer.number, func.count())
-        .where((Answer.response_id + 0).in_(select(ids.c.id)))
+        .where(Answer.question_id.in_(counts), (Answer.response_id + 0).in_(select(ids.c.id)))
         .group_by(Answer.question_id, Answer.choice_id, Answer.number))
     for question_id, choice_id, number, count in grouped:
         answered[question_id] += count
         # A row with neither a choice nor a number is a text answer: counted, not tallied.
-        if question_id in counts and (choice_id is not None or number is not None):
+        if choice_id is not None or number is not None:
             counts[question_id][choice_id if choice_id is not None else number] += count
     several = [q.id for q in survey.questions if q.kind == "multiple_choice"]
     if several:

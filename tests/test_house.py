@@ -139,3 +139,10 @@ print([client.post("/staff/login", data={{"email": "x@example.dk", "password": "
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.stdout.strip().splitlines()[-1] == "[422, 422, 429]", result.stderr[-2000:]
     assert redis.Redis(host="127.0.0.1", port=6379).keys(f"*/{prefix}/*")  # the count lives in Redis
+
+
+def test_plotly_is_served_by_the_app_and_cached_by_the_browser(client):
+    response = client.get("/static/vendor/plotly-basic-4.1.1.min.js")
+    assert response.status_code == 200 and len(response.data) > 1_000_000
+    assert response.cache_control.max_age == 365 * 24 * 3600
+    assert client.get("/static/css/public.css").cache_control.max_age is None  # our own files revalidate
