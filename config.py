@@ -2,11 +2,15 @@
 
 Every setting can be given as an environment variable of the same name. In
 production (`BYPULS_ENV=production`) the app refuses to start without a real
-`SECRET_KEY`, because a known key lets anyone forge a staff session.
+`SECRET_KEY`, because a known key lets anyone forge a staff session, and
+without `PUBLIC_BASE_URL`, because every QR code and poster prints it: a
+wrong one cannot be taken back once the posters hang in town.
 """
 import os
+from urllib.parse import urlsplit
 
 DEV_SECRET = "dev-only-not-secret"
+DEV_PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 
 
 class ConfigError(RuntimeError):
@@ -20,6 +24,8 @@ def from_environment(instance_path: str) -> dict:
     return {
         "BYPULS_ENV": "production" if production else "development",
         "SECRET_KEY": env("SECRET_KEY", DEV_SECRET),
+        # The address printed in QR codes and on posters; never taken from a request's Host header.
+        "PUBLIC_BASE_URL": (env("PUBLIC_BASE_URL") or ("" if production else DEV_PUBLIC_BASE_URL)).strip().rstrip("/"),
         "SQLALCHEMY_DATABASE_URI": env("DATABASE_URL", sqlite_url),
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
@@ -36,13 +42,35 @@ def from_environment(instance_path: str) -> dict:
 
 
 def check_production(config: dict) -> None:
-    """:raise ConfigError: in production when the secret key is missing, the development one or short."""
+    """:raise ConfigError: in production when the secret key is missing, the development one or short,
+    or when PUBLIC_BASE_URL is missing or not an http(s) address; the message names every problem."""
     if config["BYPULS_ENV"] != "production":
         return
+    problems = []
     secret = config.get("SECRET_KEY") or ""
     if secret == DEV_SECRET or len(secret) < 32:
-        raise ConfigError(
+        problems.append(
             "Bypuls will not start in production without a real SECRET_KEY: set the "
             "environment variable SECRET_KEY to a random value of at least 32 characters, "
             "e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
         )
+    base_url = config.get("PUBLIC_BASE_URL") or ""
+    if not is_public_base_url(base_url):
+        problems.append(
+            "Bypuls will not start in production without PUBLIC_BASE_URL: set the environment "
+            "variable PUBLIC_BASE_URL to the address people reach this server at, e.g. "
+            "https://bypuls.vordingborg.dk. It is printed in every QR code and on every "
+            "poster, so it cannot come from the request. "
+            + (f"Now it is {base_url!r}, which is not such an address." if base_url else "Now it is not set.")
+        )
+    if problems:
+        raise ConfigError("\n".join(problems))
+
+
+def is_public_base_url(value: str) -> bool:
+    """An absolute http(s) address with a host and nothing after it but an optional path prefix."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not (parts.query or parts.fragment)

@@ -190,13 +190,13 @@ def question_edit(survey, form) -> QuestionEdit:
         image_id = None
         if image and getattr(image, "filename", "") and kind.key == "image_choice":
             image_id = store_image(db.session, survey.id, image.read()).id
-        choice_id = int(data.choice_id.data) if (data.choice_id.data or "").isdigit() else None
+        choice_id = int(data.choice_id.data) if is_number(data.choice_id.data) else None
         choices.append(ChoiceEdit(choice_id, data.label.data or "", bool(data.remove.data), image_id))
     settings = {s.name: form[f"setting_{s.name}"].data for s in kind.settings if f"setting_{s.name}" in form}
     show_if = form.show_if.data
     return QuestionEdit(kind=kind.key, prompt=form.prompt.data, help=form.help.data or "",
                         required=bool(form.required.data), settings=settings,
-                        show_if_choice_id=int(show_if) if (show_if or "").isdigit() else None, choices=choices)
+                        show_if_choice_id=int(show_if) if is_number(show_if) else None, choices=choices)
 
 
 @bp.post("/<int:survey_id>/questions/<int:question_id>/move")
@@ -258,3 +258,8 @@ def import_file():
             flash(_("The survey is imported as a draft."))
             return redirect(url_for("editor.show", survey_id=survey.id))
     return render_template("staff/surveys/import.html", form=form), 422 if form.errors else 200
+
+
+def is_number(text: str | None) -> bool:
+    """Digits 0–9 only: str.isdigit() also accepts "²", which int() refuses."""
+    return bool(text) and text.isascii() and text.isdigit()

@@ -49,7 +49,6 @@ def test_production_with_a_real_secret_key_starts_with_secure_cookies(monkeypatc
     monkeypatch.setenv("BYPULS_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://bypuls.example.dk")
-    monkeypatch.setenv("PUBLIC_BASE_URL", "https://bypuls.example.dk")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite3")
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True

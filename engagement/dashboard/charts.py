@@ -7,6 +7,8 @@ escaped text literally.
 """
 from html import escape
 
+from flask_babel import gettext as _
+
 GREEN, GREY, RED = "#1d6b4f", "#8a8178", "#b0413e"
 DIVERGING = ["#b0413e", "#e29a86", "#c9c3bb", "#8fc1a9", "#1d6b4f"]
 BASE_LAYOUT = {"margin": {"l": 10, "r": 20, "t": 10, "b": 40}, "font": {"family": "system-ui, sans-serif", "size": 14},
@@ -74,6 +76,22 @@ def histogram_figure(result: dict) -> dict:
 
 def format_median(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}".replace(".", ",")
+
+
+def funnel_figure(rows: list[dict]) -> dict:
+    """Scans, started and completed side by side for each place that has a code."""
+    places = [row for row in rows if row["touchpoint_id"]]
+    names = [plain(row["name"]) for row in places]
+    steps = [("scans", "#8fc1a9", _("Scans")), ("started", "#4f9a7a", _("Started")),
+             ("completed", GREEN, _("Completed"))]
+    data = [{"type": "bar", "orientation": "h", "name": plain(label), "y": names,
+             "x": [row[key] for row in places], "marker": {"color": colour},
+             "hovertemplate": "%{y}: %{x}<extra>" + plain(label) + "</extra>"} for key, colour, label in steps]
+    return {"data": data,
+            "layout": {**BASE_LAYOUT, "barmode": "group", "showlegend": True, "height": 90 + 80 * len(places),
+                       "legend": {"orientation": "h", "y": -0.15, "traceorder": "normal"},
+                       "yaxis": {"autorange": "reversed", "automargin": True},
+                       "xaxis": {"rangemode": "tozero", "automargin": True}}}
 
 
 FIGURES = {"bars": bars_figure, "diverging": diverging_figure, "histogram": histogram_figure}

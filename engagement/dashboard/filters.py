@@ -3,6 +3,8 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from engagement.touchpoints import services as touchpoints
+from extensions import db
 from surveys.editor import load_survey  # noqa: F401  (any staff role may read results; 404 across organisations)
 from surveys.models import Survey
 from surveys.results import Filters
@@ -23,11 +25,24 @@ def filters_from_args(survey: Survey, args) -> tuple[Filters, list[str]]:
     known = {c.id for q in survey.questions for c in q.choices}
     answered = []
     for raw in args.getlist("a"):
-        if raw.isdigit() and int(raw) in known:
+        if raw.isascii() and raw.isdigit() and int(raw) in known:
             answered.append(int(raw))
         elif raw:
             problems.append(_("A filter on an answer that is not in this survey was left out."))
-    return Filters(since, until, tuple(sorted(set(answered))), args.get("incomplete") == "1"), problems
+    attribution = ()
+    touchpoint = args.get("t", "")
+    if touchpoint:
+        known_touchpoints = {tid for tid, _name in touchpoint_options(survey.organisation_id)}
+        if touchpoint.isascii() and touchpoint.isdigit() and int(touchpoint) in known_touchpoints:
+            attribution = (("touchpoint_id", int(touchpoint)),)
+        else:
+            problems.append(_("A filter on a touchpoint that does not exist was left out."))
+    return Filters(since, until, tuple(sorted(set(answered))), args.get("incomplete") == "1",
+                   attribution), problems
+
+
+def touchpoint_options(organisation_id: int) -> list[tuple[int, str]]:
+    return touchpoints.filter_options(db.session, organisation_id)
 
 
 def filter_args(filters: Filters) -> dict:
@@ -41,6 +56,9 @@ def filter_args(filters: Filters) -> dict:
         args["a"] = list(filters.answered)
     if filters.include_incomplete:
         args["incomplete"] = "1"
+    for column, value in filters.attribution:
+        if column == "touchpoint_id":
+            args["t"] = value
     return args
 
 

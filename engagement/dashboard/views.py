@@ -3,7 +3,8 @@ from flask import abort, render_template, request, url_for
 from flask_login import login_required
 
 from engagement.dashboard import bp, charts
-from engagement.dashboard.filters import filter_args, filters_from_args, load_survey
+from engagement.dashboard.filters import filter_args, filters_from_args, load_survey, touchpoint_options
+from engagement.touchpoints import services as touchpoints
 from extensions import db
 from surveys import results
 from surveys.kinds import CONDITION_KINDS
@@ -24,10 +25,14 @@ def results_page(survey_id):
             result["words"] = results.frequent_words(db.session, survey, result["question"], filters)
             result["latest"], result["total"] = results.text_answers(db.session, survey, result["question"],
                                                                      filters)
+    funnel = touchpoints.funnel(db.session, survey, filters)
+    if any(row["touchpoint_id"] for row in funnel):
+        figures["funnel"] = charts.funnel_figure(funnel)
     return render_template(
         "engagement/dashboard/results.html", survey=survey, summary=summary, figures=figures,
         filters=filters, args=filter_args(filters), problems=problems, percent=charts.percent,
-        filter_options=filter_options(survey), choice_labels=choice_labels(survey))
+        filter_options=filter_options(survey), choice_labels=choice_labels(survey), funnel=funnel,
+        touchpoint_options=touchpoint_options(survey.organisation_id))
 
 
 @bp.get("/<int:survey_id>/results/questions/<int:question_id>")
@@ -41,7 +46,7 @@ def text_answers_page(survey_id, question_id):
     filters, problems = filters_from_args(survey, request.args)
     search = request.args.get("search", "")[:200]
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 100_000 else 1
     texts, total = results.text_answers(db.session, survey, question, filters, search, page)
     pages = max(1, -(-total // results.TEXT_PAGE_SIZE))
     return render_template("engagement/dashboard/text_answers.html", survey=survey, question=question,

@@ -2,6 +2,7 @@
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -19,6 +20,22 @@ class TouchpointKind(enum.Enum):
     web = "web"
     other = "other"
 
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self]
+
+
+KIND_LABELS = {
+    TouchpointKind.skate_park: _l("Skate park"),
+    TouchpointKind.school: _l("School"),
+    TouchpointKind.youth_club: _l("Youth club"),
+    TouchpointKind.shop_window: _l("Shop window"),
+    TouchpointKind.event: _l("Event"),
+    TouchpointKind.library: _l("Library"),
+    TouchpointKind.web: _l("Web"),
+    TouchpointKind.other: _l("Other"),
+}
+
 
 class Touchpoint(db.Model):
     __tablename__ = "touchpoints"
@@ -28,6 +45,8 @@ class Touchpoint(db.Model):
     # Short and unguessable; printed on posters, so it never changes.
     code: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The call to action in large type on the poster; empty: the default one.
+    headline: Mapped[str] = mapped_column(String(200), default="")
     kind: Mapped[TouchpointKind] = mapped_column(db.Enum(TouchpointKind, native_enum=False, length=20))
     address: Mapped[str] = mapped_column(String(300), default="")
     latitude: Mapped[float | None]
@@ -50,4 +69,8 @@ class Scan(db.Model):
     survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="SET NULL"))
     scanned_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (Index("ix_scans_touchpoint_scanned", "touchpoint_id", "scanned_at"),)
+    __table_args__ = (
+        Index("ix_scans_touchpoint_scanned", "touchpoint_id", "scanned_at"),
+        # The results funnel counts a survey's scans in a date range, grouped by touchpoint.
+        Index("ix_scans_survey_scanned", "survey_id", "scanned_at"),
+    )

@@ -23,6 +23,7 @@ def upgrade():
     sa.Column('organisation_id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=16), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('headline', sa.String(length=200), nullable=False),
     sa.Column('kind', sa.Enum('skate_park', 'school', 'youth_club', 'shop_window', 'event', 'library', 'web', 'other', name='touchpointkind', native_enum=False, length=20), nullable=False),
     sa.Column('address', sa.String(length=300), nullable=False),
     sa.Column('latitude', sa.Double(), nullable=True),
@@ -49,6 +50,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_scans'))
     )
     with op.batch_alter_table('scans', schema=None) as batch_op:
+        batch_op.create_index('ix_scans_survey_scanned', ['survey_id', 'scanned_at'], unique=False)
         batch_op.create_index('ix_scans_touchpoint_scanned', ['touchpoint_id', 'scanned_at'], unique=False)
 
     with op.batch_alter_table('responses', schema=None) as batch_op:
@@ -68,6 +70,7 @@ def downgrade():
 
     with op.batch_alter_table('scans', schema=None) as batch_op:
         batch_op.drop_index('ix_scans_touchpoint_scanned')
+        batch_op.drop_index('ix_scans_survey_scanned')
 
     op.drop_table('scans')
     with op.batch_alter_table('touchpoints', schema=None) as batch_op:

@@ -60,3 +60,40 @@ def test_results_need_a_login(client, db):
     _org, survey = seeded(db, n=1)
     response = client.get(f"/staff/surveys/{survey.id}/results")
     assert response.status_code == 302 and "/staff/login" in response.location
+
+
+def test_project_lead_sees_that_the_skate_park_poster_is_scanned_often_but_rarely_finished(client, db, staff):
+    from sqlalchemy import update
+
+    from engagement.touchpoints.models import Scan, Touchpoint, TouchpointKind
+    from surveys.models import Response
+
+    org, survey = seeded(db, n=0)
+    park = Touchpoint(organisation_id=org.id, code="PARK2345", name="Skateparken ved Havnen",
+                      kind=TouchpointKind.skate_park, survey_id=survey.id)
+    db.session.add(park)
+    db.session.flush()
+    db.session.add_all(Scan(touchpoint_id=park.id, survey_id=survey.id) for _ in range(10))
+    db.session.commit()
+    finished = add_response(db, survey, {0: "13-17"})
+    stopped = add_response(db, survey, {0: "13-17"}, completed=False)
+    add_response(db, survey, {0: "18-25"})  # came by the direct link
+    db.session.execute(update(Response).where(Response.id.in_([finished, stopped])).values(touchpoint_id=park.id))
+    db.session.commit()
+    staff(make_user(db, org))
+    html = client.get(f"/staff/surveys/{survey.id}/results").get_data(as_text=True)
+    table = html[html.index('id="funnel-title"'):]
+    row = table[table.index("Skateparken ved Havnen"):].split("</tr>")[0]
+    cells = [c.split("<")[0] for c in row.split("<td>")[1:]]
+    assert cells == ["10", "2", "1", "20 %", "50 %"]
+    only_park = client.get(f"/staff/surveys/{survey.id}/results?t={park.id}").get_data(as_text=True)
+    assert "<dd>1</dd>" in only_park  # one completed response came from the skate park
+
+
+def test_odd_digits_in_the_address_are_left_out_not_an_error(client, db, staff):
+    org, survey = seeded(db, n=1)
+    staff(make_user(db, org))
+    for query in ("a=²", "t=²", "page=²"):
+        assert client.get(f"/staff/surveys/{survey.id}/results?{query}").status_code == 200, query
+    text_url = f"/staff/surveys/{survey.id}/results/questions/{survey.questions[7].id}?page=²"
+    assert client.get(text_url).status_code == 200

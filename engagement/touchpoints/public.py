@@ -1,0 +1,45 @@
+"""The address on every poster: `/q/<code>`. It must stay fast and never send anyone astray.
+
+A scan is one indexed lookup, one insert and one commit. The destination is
+the survey the touchpoint points at in the database, never anything in the
+request, so the code cannot be turned into an open redirect. A code that
+leads nowhere right now (deactivated, no survey yet, survey not open) shows
+what the organisation has open instead.
+"""
+from flask import Blueprint, g, make_response, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from engagement.models import Organisation
+from engagement.touchpoints import services
+from extensions import db
+from surveys.models import Survey
+
+bp = Blueprint("scan", __name__, url_prefix="/q")
+
+
+@bp.get("/<code>")
+def scan(code):
+    """:raise 404: (a friendly page) for an unknown or malformed code."""
+    # HEAD is what link previews and checkers send: look, but do not count it as a scan.
+    outcome = services.record_scan(db.session, code, count=request.method != "HEAD")
+    if outcome is None:
+        response = make_response(render_template("engagement/touchpoints/unknown.html"), 404)
+    else:
+        db.session.commit()
+        response = redirect(url_for("answer.start", slug=outcome.slug, via=outcome.code), 303) \
+            if outcome.slug else make_response(not_open_page(outcome))
+    # Every scan must reach the server to be counted: no browser or proxy may keep the answer.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def not_open_page(outcome: services.ScanOutcome):
+    # An old poster says nothing of the survey it once led to.
+    survey = db.session.get(Survey, outcome.survey_id) if outcome.survey_id and outcome.reason != "inactive" \
+        else None
+    if survey is not None:
+        g.content_language = survey.language
+    organisation = db.session.scalar(select(Organisation).where(Organisation.id == outcome.organisation_id))
+    return render_template("engagement/touchpoints/not_open.html", reason=outcome.reason, survey=survey,
+                           organisation=organisation,
+                           surveys=services.open_surveys(db.session, outcome.organisation_id))

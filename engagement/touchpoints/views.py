@@ -1,0 +1,197 @@
+"""Staff pages for touchpoints: `/staff/touchpoints/...`.
+
+Any staff role lists touchpoints and downloads their codes and posters;
+admins and editors create, change, deactivate and reactivate them. Every
+touchpoint is loaded through `load_touchpoint`, which filters by the user's
+organisation, so another organisation's touchpoint is a 404 by any address.
+"""
+import math
+from functools import wraps
+
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import force_locale, gettext as _, ngettext
+from flask_login import current_user, login_required
+from slugify import slugify
+
+from engagement.models import Role
+from engagement.touchpoints import posters, qr, services
+from engagement.touchpoints.forms import TouchpointForm
+from engagement.touchpoints.links import public_url, short_url
+from engagement.touchpoints.models import Touchpoint
+from extensions import db
+
+bp = Blueprint("touchpoints", __name__, url_prefix="/staff/touchpoints")
+
+POSTER_FORMATS = {"a4": "A4", "a3": "A3", "a6": "A6"}
+
+
+def can_change_touchpoints(user) -> bool:
+    return user.role in (Role.admin, Role.editor)
+
+
+def editor_required(view):
+    """Signed in, as an admin or editor; else 403."""
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not can_change_touchpoints(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def load_touchpoint(touchpoint_id: int) -> Touchpoint:
+    """:raise 404: unless the touchpoint belongs to the signed-in user's organisation."""
+    touchpoint = services.load_touchpoint(db.session, current_user.organisation_id, touchpoint_id)
+    if touchpoint is None:
+        abort(404)
+    return touchpoint
+
+
+def base_url() -> str:
+    return current_app.config["PUBLIC_BASE_URL"]
+
+
+@bp.app_context_processor
+def touchpoint_helpers():
+    return {"touchpoint_url": lambda t: public_url(base_url(), t.code),
+            "touchpoint_short_url": lambda t: short_url(base_url(), t.code),
+            "can_change_touchpoints": lambda: can_change_touchpoints(current_user)}
+
+
+@bp.get("/")
+@login_required
+def index():
+    touchpoints = services.list_touchpoints(db.session, current_user.organisation_id)
+    figures = services.counts(db.session, [t.id for t in touchpoints])
+    return render_template("engagement/touchpoints/index.html", touchpoints=touchpoints, figures=figures)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@editor_required
+def new():
+    form = TouchpointForm()
+    form.set_targets(services.target_options(db.session, current_user.organisation_id))
+    if form.validate_on_submit():
+        touchpoint = save(form, None)
+        if touchpoint is not None:
+            flash(_("The touchpoint is created. Download its poster and hang it up."))
+            return redirect(url_for("touchpoints.show", touchpoint_id=touchpoint.id), 303)
+    return render_template("engagement/touchpoints/form.html", form=form, touchpoint=None), \
+        422 if form.errors else 200
+
+
+@bp.get("/<int:touchpoint_id>")
+@login_required
+def show(touchpoint_id):
+    touchpoint = load_touchpoint(touchpoint_id)
+    return render_template("engagement/touchpoints/show.html", touchpoint=touchpoint,
+                           figures=services.counts(db.session, [touchpoint.id])[touchpoint.id],
+                           sizes=qr.PNG_SIZES, formats=POSTER_FORMATS)
+
+
+@bp.route("/<int:touchpoint_id>/edit", methods=["GET", "POST"])
+@editor_required
+def edit(touchpoint_id):
+    touchpoint = load_touchpoint(touchpoint_id)
+    form = TouchpointForm(data=form_values(touchpoint))
+    form.set_targets(services.target_options(db.session, current_user.organisation_id))
+    if form.validate_on_submit() and save(form, touchpoint) is not None:
+        flash(_("The touchpoint is saved. Its code and posters stay the same."))
+        return redirect(url_for("touchpoints.show", touchpoint_id=touchpoint.id), 303)
+    return render_template("engagement/touchpoints/form.html", form=form, touchpoint=touchpoint), \
+        422 if form.errors else 200
+
+
+def save(form: TouchpointForm, touchpoint: Touchpoint | None) -> Touchpoint | None:
+    """Create or update from a valid form and commit; None (with the error on the form) if refused."""
+    try:
+        if touchpoint is None:
+            touchpoint = services.create_touchpoint(db.session, current_user.organisation_id, form.values())
+        else:
+            services.update_touchpoint(db.session, touchpoint, form.values())
+    except services.InvalidTarget:
+        db.session.rollback()
+        form.target.errors = [_("Choose a survey from the list.")]
+        return None
+    db.session.commit()
+    return touchpoint
+
+
+def form_values(touchpoint: Touchpoint) -> dict:
+    """The form's fields as stored (the kind and target as the form's values, positions with a Danish comma)."""
+    return {"name": touchpoint.name, "kind": touchpoint.kind.value, "target": services.target_value(touchpoint),
+            "headline": touchpoint.headline, "address": touchpoint.address, "note": touchpoint.note,
+            "latitude": coordinate_text(touchpoint.latitude), "longitude": coordinate_text(touchpoint.longitude)}
+
+
+def coordinate_text(value: float | None) -> str:
+    return "" if value is None else f"{value:.6f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+@bp.post("/<int:touchpoint_id>/active")
+@editor_required
+def set_active(touchpoint_id):
+    touchpoint = load_touchpoint(touchpoint_id)
+    touchpoint.active = request.form.get("action") == "reactivate"
+    db.session.commit()
+    flash(_("The touchpoint is active again: its code leads to the survey.") if touchpoint.active else
+          _("The touchpoint is deactivated: its code now shows what else is open."))
+    return redirect(url_for("touchpoints.show", touchpoint_id=touchpoint.id), 303)
+
+
+@bp.get("/<int:touchpoint_id>/qr-<int:size>.png")
+@login_required
+def qr_png(touchpoint_id, size):
+    touchpoint = load_touchpoint(touchpoint_id)
+    if size not in qr.PNG_SIZES:
+        abort(404)
+    return download(qr.png(public_url(base_url(), touchpoint.code), size), "image/png",
+                    file_name(touchpoint, f"qr-{size}.png"))
+
+
+@bp.get("/<int:touchpoint_id>/qr.svg")
+@login_required
+def qr_svg(touchpoint_id):
+    touchpoint = load_touchpoint(touchpoint_id)
+    return download(qr.svg(public_url(base_url(), touchpoint.code)), "image/svg+xml",
+                    file_name(touchpoint, "qr.svg"))
+
+
+@bp.get("/<int:touchpoint_id>/poster-<format_name>.pdf")
+@login_required
+def poster(touchpoint_id, format_name):
+    touchpoint = load_touchpoint(touchpoint_id)
+    if format_name not in POSTER_FORMATS:
+        abort(404)
+    pdf = posters.render(poster_text(touchpoint), format_name)
+    return download(pdf, "application/pdf", file_name(touchpoint, f"plakat-{format_name}.pdf"))
+
+
+def poster_text(touchpoint: Touchpoint) -> posters.PosterText:
+    """The poster's words in the target survey's language (Danish without a target)."""
+    survey = touchpoint.survey
+    # "Under a minute" holds for the 3-8 questions the design aims at; longer surveys say so.
+    minutes = max(1, math.ceil(len(survey.questions) / 8)) if survey else 1
+    with force_locale(survey.language if survey else "da"):
+        return posters.PosterText(
+            headline=touchpoint.headline or _("What is missing in the town centre?"),
+            subline=ngettext("Scan and have your say in %(num)d minute",
+                             "Scan and have your say in %(num)d minutes", minutes),
+            url=public_url(base_url(), touchpoint.code), short_url=short_url(base_url(), touchpoint.code),
+            # The touchpoint is the user's organisation's: load_touchpoint checked it.
+            type_hint=_("Cannot scan? Type:"), organisation=current_user.organisation.name,
+            privacy=_("Anonymous. We do not store who you are."), place=touchpoint.name)
+
+
+def file_name(touchpoint: Touchpoint, suffix: str) -> str:
+    return f"{slugify(touchpoint.name, max_length=40) or 'kontaktpunkt'}-{touchpoint.code}-{suffix}"
+
+
+def download(body: bytes, mimetype: str, name: str):
+    """Shown in the browser (a poster opens ready to print); the file name is kept for saving."""
+    response = make_response(body)
+    response.mimetype = mimetype
+    response.headers.set("Content-Disposition", "inline", filename=name)
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
