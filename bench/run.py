@@ -69,7 +69,7 @@ def measure(args, folder: Path) -> dict:
         found["pages"] = sizes.measure_pages(url)
     if "http" in args.only:
         duration = 3 if args.quick else 15
-        log(f"HTTP throughput (about {load.ROUNDS * 3 * (duration + load.WARM_UP + 2) + 10} s)…")
+        log(f"HTTP throughput (about {load.ROUNDS * 4 * (duration + load.WARM_UP + 2) + 10} s)…")
         found["http"] = load.run_http(folder, url, duration, log)
         found["duration"] = duration
         log("Request costs in-process…")
@@ -106,6 +106,10 @@ def summary(found: dict) -> str:
                      mark(all(result.ratio(r) >= 0.4 for r in submits))])
         rows.append(["Submission p99 under 100 ms at 32 connections (each round)",
                      " / ".join(seconds(r.p99) for r in submits), mark(all(r.p99 < 0.1 for r in submits))])
+        scans = result.of("scan")
+        rows.append(["Scans (`/q/<code>`) at least 60 % of hello/s (each round)",
+                     " / ".join(f"{result.ratio(r):.0%}" for r in scans),
+                     mark(all(result.ratio(r) >= load.SCAN_TARGET for r in scans))])
     for page in found.get("pages", []):
         if page.label.startswith("Public") and page.status == "ok":
             total = page.total("gzip")

@@ -15,9 +15,11 @@ from math import exp
 from typing import Callable
 
 import click
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select, update
 
 from engagement.models import Organisation, Role, User
+from engagement.touchpoints.models import Scan, TouchpointKind
+from engagement.touchpoints.services import TouchpointValues, create_touchpoint
 from extensions import utcnow
 from surveys.editing import ChoiceEdit, QuestionEdit, change_status, create_survey, save_question
 from surveys.kinds import KINDS
@@ -217,11 +219,46 @@ def seed(session) -> Organisation:
     session.flush()
     rng = random.Random(2026)
     now = utcnow()
+    surveys = {}
     for definition, count in ((YOUNG_PEOPLE, 300), (EMPTY_SHOP, 220)):
         survey = build_survey(session, org, definition, now)
         add_responses(session, survey, definition["questions"], count, rng, now)
+        surveys[definition["slug"]] = survey
     session.flush()
+    add_touchpoints(session, org, surveys, rng)
     return org
+
+
+# (name, kind, survey slug, share of that survey's responses it brought, scans per response started)
+TOUCHPOINTS = [
+    ("Skateparken ved Havnen", TouchpointKind.skate_park, "unge-i-bymidten", 0.35, 4.0),
+    ("Vordingborg Gymnasium, kantinen", TouchpointKind.school, "unge-i-bymidten", 0.40, 1.3),
+    ("Ungdomsklubben Fristedet", TouchpointKind.youth_club, "unge-i-bymidten", 0.15, 1.6),
+    ("Vinduet i Algade 12", TouchpointKind.shop_window, "algade-12", 0.55, 2.5),
+    ("Biblioteket, indgangen", TouchpointKind.library, "algade-12", 0.25, 1.8),
+]
+
+
+def add_touchpoints(session, org: Organisation, surveys: dict[str, Survey], rng: random.Random) -> None:
+    """Places with QR codes that brought part of each survey's responses, and their scans.
+
+    The skate park is scanned often but its answers are rarely finished: the
+    funnel on the results page has something to show.
+    """
+    for name, kind, slug, share, scans_per_start in TOUCHPOINTS:
+        survey = surveys[slug]
+        touchpoint = create_touchpoint(session, org.id, TouchpointValues(name=name, kind=kind,
+                                                                         target=f"survey:{survey.id}"))
+        unclaimed = session.scalars(select(Response.id).where(
+            Response.survey_id == survey.id, Response.touchpoint_id.is_(None)).order_by(Response.id)).all()
+        total = session.scalar(select(func.count()).select_from(Response).where(Response.survey_id == survey.id))
+        brought = rng.sample(unclaimed, min(len(unclaimed), round(total * share)))
+        session.execute(update(Response).where(Response.id.in_(brought)).values(touchpoint_id=touchpoint.id))
+        started = session.scalars(select(Response.started_at).where(Response.id.in_(brought))).all()
+        session.execute(insert(Scan), [{"touchpoint_id": touchpoint.id, "survey_id": survey.id,
+                                        "scanned_at": started[i % len(started)] - timedelta(seconds=rng.randint(5, 90))}
+                                       for i in range(round(len(started) * scans_per_start))])
+    session.flush()
 
 
 def build_survey(session, org: Organisation, definition: dict, now: datetime) -> Survey:

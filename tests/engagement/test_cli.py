@@ -281,3 +281,15 @@ def _positional_tally(db) -> list[tuple]:
         .join(Response, Response.id == Answer.response_id).outerjoin(Choice, Choice.id == Answer.choice_id)
         .group_by(Survey.slug, Question.position, Choice.position, Answer.number, Answer.text,
                   Response.completed_at.is_(None))).all(), key=repr)
+
+
+def test_demo_shows_a_skate_park_poster_that_is_scanned_often_but_rarely_finished(demo, db):
+    from engagement.touchpoints.services import funnel
+    from surveys.results import Filters
+
+    survey = db.session.scalar(select(Survey).where(Survey.slug == "unge-i-bymidten"))
+    rows = {row["name"]: row for row in funnel(db.session, survey, Filters())}
+    park, school = rows["Skateparken ved Havnen"], rows["Vordingborg Gymnasium, kantinen"]
+    assert park["scans"] > park["started"] > 0 and school["started"] > 0
+    assert park["start_rate"] < school["start_rate"]
+    assert rows["Direkte link"]["started"] > 0  # not every answer came through a poster
