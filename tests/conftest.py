@@ -9,6 +9,7 @@ import os
 import re
 
 import pytest
+from flask import url_for
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
@@ -66,6 +67,18 @@ def db(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def routes_taking(app, argument: str, values: dict) -> list[tuple[str, str]]:
+    """(method, url) for every route whose rule takes `argument`, filled in from `values`;
+    found from the URL map, so a route added later is checked without touching the test."""
+    urls = []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if argument in rule.arguments:
+                url = url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
+                urls += [(method, url) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return urls
 
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

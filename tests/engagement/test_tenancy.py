@@ -1,23 +1,8 @@
 """Nobody ever sees another organisation's data: every staff URL answers 404 for a foreign survey."""
 import pytest
-from flask import url_for
 
 from tests.builders import EVERY_KIND, make_org, make_survey, make_user
-from tests.conftest import csrf_token
-
-
-def staff_urls(app, survey):
-    """Every staff endpoint that takes a survey id, filled in for `survey`; found from the URL map."""
-    question = survey.questions[0]
-    urls = []
-    with app.test_request_context():
-        for rule in app.url_map.iter_rules():
-            if "survey_id" not in rule.arguments:
-                continue
-            values = {"survey_id": survey.id, "question_id": question.id}
-            methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
-            urls += [(method, url_for(rule.endpoint, **{k: values[k] for k in rule.arguments})) for method in methods]
-    return urls
+from tests.conftest import csrf_token, routes_taking
 
 
 def test_editor_of_one_organisation_gets_404_for_every_page_of_anothers_survey(app, client, db, staff):
@@ -25,7 +10,7 @@ def test_editor_of_one_organisation_gets_404_for_every_page_of_anothers_survey(a
     foreign = make_survey(db, theirs, EVERY_KIND[:3])
     staff(make_user(db, mine, role="admin"))
     token = csrf_token(client, "/staff/surveys/new")
-    urls = staff_urls(app, foreign)
+    urls = routes_taking(app, "survey_id", {"survey_id": foreign.id, "question_id": foreign.questions[0].id})
     assert len(urls) >= 10
     for method, url in urls:
         response = client.open(url, method=method, data={"csrf_token": token, "action": "close",

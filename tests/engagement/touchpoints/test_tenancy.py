@@ -1,26 +1,12 @@
 """Nobody sees another organisation's touchpoints: every staff URL with a touchpoint id answers 404."""
-from flask import url_for
 from sqlalchemy import func, select
 
 from engagement.touchpoints.models import Touchpoint
 from tests.builders import EVERY_KIND, make_org, make_survey, make_user
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, routes_taking
 from tests.engagement.touchpoints.builders import make_touchpoint
 
 ARGUMENTS = {"size": 256, "format_name": "a4"}
-
-
-def touchpoint_urls(app, touchpoint):
-    """Every endpoint that takes a touchpoint id, filled in for `touchpoint`; found from the URL map."""
-    urls = []
-    with app.test_request_context():
-        for rule in app.url_map.iter_rules():
-            if "touchpoint_id" not in rule.arguments:
-                continue
-            values = {"touchpoint_id": touchpoint.id, **ARGUMENTS}
-            methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
-            urls += [(method, url_for(rule.endpoint, **{k: values[k] for k in rule.arguments})) for method in methods]
-    return urls
 
 
 def test_admin_of_one_organisation_gets_404_for_every_page_of_anothers_touchpoint(app, client, db, staff):
@@ -29,7 +15,7 @@ def test_admin_of_one_organisation_gets_404_for_every_page_of_anothers_touchpoin
     foreign = make_touchpoint(db, theirs, their_survey, name="Deres skatepark")
     staff(make_user(db, mine, role="admin"))
     token = csrf_token(client, "/staff/touchpoints/new")
-    urls = touchpoint_urls(app, foreign)
+    urls = routes_taking(app, "touchpoint_id", {"touchpoint_id": foreign.id, **ARGUMENTS})
     assert len(urls) >= 7  # show, edit (GET and POST), active, PNG, SVG, poster
     for method, url in urls:
         response = client.open(url, method=method, data={
