@@ -103,14 +103,12 @@ def test_pupil_who_taps_submit_twice_is_counted_once(client, db, survey):
 
 def test_resending_the_last_screen_after_finishing_shows_the_same_thank_you(client, db, survey):
     final = answer_all(client, survey)
-    last_screen = final.request.url if hasattr(final, "request") else None
     key = final.location.split("/")[-2]
     last = survey.questions[-1]
     html, token, action = screen(client, f"/s/{survey.slug}/{key}/{last.id}")
     again = client.post(action, data={"csrf_token": token, f"q{last.id}": choice_id(survey, 8, "Træ")})
     assert again.status_code == 303 and again.location == final.location
     assert db.session.scalar(select(func.count(Response.id))) == 1
-    assert last_screen is None or last_screen
 
 
 def test_same_token_with_different_answers_after_finishing_is_refused_with_409(client, db, survey):
