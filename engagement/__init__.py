@@ -1,13 +1,15 @@
 """How people reach the survey engine and what the partnership sees.
 
-For now: organisations, staff accounts and roles, sign-in, and the CLI that
-sets them up. Touchpoints, competitions, classes and dashboards follow.
+Organisations, staff accounts and roles, sign-in and the set-up commands;
+results dashboards and exports; touchpoints with their QR codes and posters.
+Competitions and classes follow.
 """
 
 
 def init_app(app):
     from engagement import accounts, cli, dashboard, touchpoints
-    from engagement.touchpoints import models as _touchpoint_models  # noqa: F401  (tables for the mappers)
+    # Imported for their tables: surveys' responses point at touchpoints by table name.
+    from engagement.touchpoints import models as _touchpoint_models  # noqa: F401
 
     app.register_blueprint(accounts.bp)
     dashboard.init_app(app)

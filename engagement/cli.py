@@ -1,11 +1,10 @@
 """Command-line set-up: `flask --app app create-org | create-user | seed-demo`."""
-import re
-
 import click
 from sqlalchemy import func, select
 
 from engagement.models import Organisation, Role, User
 from extensions import db
+from surveys.forms import is_slug
 
 
 @click.command("create-org")
@@ -13,7 +12,7 @@ from extensions import db
 @click.option("--name", required=True, help="The name people see, e.g. 'Vordingborg bymidte'.")
 def create_org(slug, name):
     """Create an organisation (a municipality or one town's partnership)."""
-    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug) or not name.strip():
+    if not is_slug(slug) or not name.strip():
         raise click.ClickException("The slug must be small letters a-z, digits and single dashes, "
                                    "and the name must not be empty.")
     if db.session.scalar(select(Organisation).where(Organisation.slug == slug)):

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from surveys.forms import slugify_title
 from surveys.kinds import CONDITION_KINDS, KINDS
-from surveys.models import Answer, Choice, Question, Response, Survey, SurveyStatus
+from surveys.models import Answer, Choice, Question, Survey, SurveyStatus
 
 
 class EditRefused(Exception):
@@ -52,10 +52,6 @@ def create_survey(session, organisation_id: int, **values) -> Survey:
     session.add(survey)
     session.flush()
     return survey
-
-
-def has_responses(session, survey: Survey) -> bool:
-    return session.scalar(select(func.count(Response.id)).where(Response.survey_id == survey.id)) > 0
 
 
 def answer_count(session, question: Question) -> int:

@@ -30,8 +30,9 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import Select, select
 
 from engagement.dashboard import bp
-from engagement.dashboard.filters import filters_from_args, load_survey
+from engagement.dashboard.filters import filters_from_args
 from extensions import db, utcnow
+from surveys.editor import load_survey
 from surveys.kinds import KINDS, MultipleChoice
 from surveys.models import Answer, Question, Response, Survey
 from surveys.results import Filters, matching_responses

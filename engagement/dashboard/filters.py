@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 
 from engagement.touchpoints import services as touchpoints
 from extensions import db
-from surveys.editor import load_survey  # noqa: F401  (any staff role may read results; 404 across organisations)
 from surveys.models import Survey
 from surveys.results import Filters
 

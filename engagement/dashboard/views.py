@@ -1,12 +1,13 @@
 """The results page: headline figures, responses over time, a chart and a table per question."""
-from flask import abort, render_template, request, url_for
+from flask import abort, render_template, request
 from flask_login import login_required
 
 from engagement.dashboard import bp, charts
-from engagement.dashboard.filters import filter_args, filters_from_args, load_survey, touchpoint_options
+from engagement.dashboard.filters import filter_args, filters_from_args, touchpoint_options
 from engagement.touchpoints import services as touchpoints
 from extensions import db
 from surveys import results
+from surveys.editor import load_survey  # any staff role may read results; 404 across organisations
 from surveys.kinds import CONDITION_KINDS
 
 
@@ -63,6 +64,3 @@ def filter_options(survey) -> list[tuple[str, list[tuple[int, str]]]]:
 def choice_labels(survey) -> dict[int, str]:
     return {c.id: f"{q.position}. {q.prompt} → {c.label}" for q in survey.questions for c in q.choices}
 
-
-def results_url(survey, args, **changes) -> str:
-    return url_for("dashboard.results_page", survey_id=survey.id, **{**args, **changes})

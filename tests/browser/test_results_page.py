@@ -1,8 +1,6 @@
 """Staff read results in the real browser: charts drawn, nothing from respondents becomes markup."""
 import pytest
-from sqlalchemy import insert
 
-from surveys.models import Answer
 from tests.browser.test_accessibility import log_in
 from tests.builders import EVERY_KIND, make_org, make_survey, make_user
 from tests.surveys.test_results import add_response
