@@ -40,7 +40,7 @@ translations: $(VENV)/.installed
 # For developers: collect new UI strings into the catalogues.
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location -o translations/messages.pot .
-	$(BIN)/pybabel update -q -i translations/messages.pot -d translations
+	$(BIN)/pybabel update -i translations/messages.pot -d translations
 
 # Every test, on SQLite and then on PostgreSQL (PG_URL; SKIP_POSTGRES=1 to leave it out).
 test: install-test test-sqlite test-postgres

@@ -7,13 +7,15 @@ Competitions and classes follow.
 
 
 def init_app(app):
-    from engagement import accounts, cli, dashboard, touchpoints
+    from engagement import accounts, classes, cli, competitions, dashboard, touchpoints
     # Imported for their tables: surveys' responses point at touchpoints by table name.
     from engagement.touchpoints import models as _touchpoint_models  # noqa: F401
 
     app.register_blueprint(accounts.bp)
     dashboard.init_app(app)
     touchpoints.init_app(app)
+    competitions.init_app(app)
+    classes.init_app(app)
     accounts.init_login(app)
     for command in (cli.create_org, cli.create_user, cli.seed_demo):
         app.cli.add_command(command)

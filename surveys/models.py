@@ -129,6 +129,8 @@ class Response(db.Model):
     completed_at: Mapped[datetime | None]
     # Attribution, set by whatever sent the person here (see surveys.answering.ATTRIBUTION).
     touchpoint_id: Mapped[int | None] = mapped_column(ForeignKey("touchpoints.id", ondelete="SET NULL"), index=True)
+    class_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("class_sessions.id", ondelete="SET NULL"), index=True)
 
     answers: Mapped[list["Answer"]] = relationship(back_populates="response", cascade="all, delete-orphan")
 

@@ -69,3 +69,34 @@ EVERY_KIND = [
     {"kind": "long_text", "prompt": "Hvad mangler du i bymidten?", "required": False, "settings": {"max_length": 500}},
     {"kind": "image_choice", "prompt": "Hvilken bænk er bedst?", "choices": ["Træ", "Beton"]},
 ]
+
+
+def make_competition(db, org, status="open", categories=(), **overrides):
+    """A competition collecting ideas (moderated, photo optional, single votes) unless overridden."""
+    from engagement.competitions.models import Category, Competition, CompetitionStatus
+
+    n = next(_numbers)
+    competition = Competition(organisation_id=org.id, **{
+        "slug": f"competition-{n}", "title": f"Competition {n}",
+        "brief": "Hvad skal der ske i det tomme butikslokale på Algade 12?",
+        "status": CompetitionStatus(status), **overrides})
+    competition.categories = [Category(position=i, name=name) for i, name in enumerate(categories)]
+    db.session.add(competition)
+    db.session.commit()
+    return competition
+
+
+def make_idea(db, competition, status="approved", photo=None, **overrides):
+    """An idea sent to `competition`, by default already approved; `photo` is a CleanPhoto."""
+    from engagement.competitions.models import IdeaStatus
+    from engagement.competitions.services import IdeaValues, submit_idea
+    from surveys.answering import new_key
+
+    fields = {"title": f"Idé {next(_numbers)}", "description": "Et værksted for skateboards og cykler.",
+              **overrides}
+    session_id = fields.pop("class_session_id", None)
+    idea, _ = submit_idea(db.session, competition, new_key(), IdeaValues(**fields), photo=photo,
+                          class_session_id=session_id)
+    idea.status = IdeaStatus(status)
+    db.session.commit()
+    return idea

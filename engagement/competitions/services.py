@@ -1,0 +1,210 @@
+"""Competition services: sending ideas, voting, and reading the gallery.
+
+They take a database session and plain values, flush and never commit (the
+view commits once). Both sending an idea and voting are safe under repeated
+and parallel posts: the idea's key and the (voter, idea) pair are unique in
+the database, and a losing insert is ignored rather than raised.
+"""
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from engagement.competitions.models import (
+    Competition, Idea, IdeaPhoto, IdeaStatus, Phase, Vote, Voter, VotingMode,
+)
+from extensions import utcnow
+
+PUBLIC_BALLOT = "public"
+PUBLISHED = (IdeaStatus.approved, IdeaStatus.winner)
+
+
+def class_ballot(class_session_id: int) -> str:
+    return f"class-{class_session_id}"
+
+
+def _insert(session):
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def load_competition(session, slug: str) -> Competition | None:
+    """The competition at `/c/<slug>`, unless it is still a draft."""
+    competition = session.scalar(select(Competition).where(Competition.slug == slug))
+    if competition is None or competition.phase is Phase.draft:
+        return None
+    return competition
+
+
+@dataclass
+class IdeaValues:
+    title: str
+    description: str
+    category_id: int | None = None
+    nickname: str = ""
+    age_band: str = ""
+    contact_email: str | None = None  # only when contact_consent is True
+    contact_consent: bool = False
+
+
+@dataclass
+class CleanPhoto:
+    """A photo after engagement.competitions.photos has cleaned it."""
+    content_type: str
+    width: int
+    height: int
+    data: bytes
+    thumbnail: bytes
+
+
+def submit_idea(session, competition: Competition, key: str, values: IdeaValues, photo: CleanPhoto | None = None,
+                touchpoint_id: int | None = None, class_session_id: int | None = None) -> tuple[Idea, bool]:
+    """Store an idea sent with the one-time `key`; (idea, True) if this call stored it.
+
+    A second post with the same key (double tap, resend) stores nothing and
+    returns the idea the first post stored, (idea, False), so the person sees
+    the same receipt. An idea in an unmoderated competition is approved at once.
+
+    :raise KeyTaken: if the key belongs to another competition's idea.
+    """
+    if values.contact_email and not values.contact_consent:
+        raise ValueError("contact e-mail without consent")
+    now = utcnow()
+    status = IdeaStatus.pending if competition.moderated else IdeaStatus.approved
+    stored = session.execute(
+        _insert(session)(Idea).values(
+            competition_id=competition.id, key=key, title=values.title, description=values.description,
+            category_id=values.category_id, nickname=values.nickname, age_band=values.age_band,
+            contact_email=values.contact_email if values.contact_consent else None,
+            contact_consent=values.contact_consent, status=status, rejection_reason="",
+            touchpoint_id=touchpoint_id, class_session_id=class_session_id, submitted_at=now, updated_at=now)
+        .on_conflict_do_nothing(index_elements=["key"]).returning(Idea.id)).scalar()
+    idea = session.scalar(select(Idea).where(Idea.key == key))
+    if idea.competition_id != competition.id:
+        raise KeyTaken()
+    if stored is not None and photo is not None:
+        session.add(IdeaPhoto(idea_id=idea.id, content_type=photo.content_type, width=photo.width,
+                              height=photo.height, data=photo.data, thumbnail=photo.thumbnail))
+        session.flush()
+        session.refresh(idea)
+    return idea, stored is not None
+
+
+class KeyTaken(Exception):
+    """The submission key is already used by another competition."""
+
+
+def device_hash(secret: str, device_token: str) -> str:
+    """What is stored of a device's random cookie: a keyed hash, useless without the app's secret."""
+    return hmac.new(secret.encode(), device_token.encode(), hashlib.sha256).hexdigest()
+
+
+class VoteRefused(Exception):
+    """The vote is not allowed; `reason` is "no_dots_left" or "not_voting"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def voter_for(session, competition: Competition, device: str, ballot: str = PUBLIC_BALLOT, lock: bool = True) -> Voter:
+    """The device's voter row in this ballot, created if missing, locked for this transaction.
+
+    The lock makes parallel votes of one device queue up, so a dot budget cannot be overspent.
+    """
+    session.execute(_insert(session)(Voter).values(
+        competition_id=competition.id, ballot=ballot, device_hash=device, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["competition_id", "ballot", "device_hash"]))
+    query = select(Voter).where(Voter.competition_id == competition.id, Voter.ballot == ballot,
+                                Voter.device_hash == device)
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def set_vote(session, competition: Competition, idea: Idea, device: str, dots: int,
+             ballot: str = PUBLIC_BALLOT, budget: int | None = None) -> int:
+    """Give `idea` this device's `dots` (0 takes the vote back); returns the dots the idea has from it.
+
+    In single mode (`budget` None) a vote is 1 dot, and voting again changes
+    nothing. With a budget (dot voting), the device's dots over all ideas in
+    this ballot may not exceed it.
+
+    :raise VoteRefused: "no_dots_left" if the budget would be exceeded.
+    """
+    dots = max(0, dots if budget is not None else min(dots, 1))
+    voter = voter_for(session, competition, device, ballot)
+    current = session.scalar(select(Vote).where(Vote.voter_id == voter.id, Vote.idea_id == idea.id))
+    if budget is not None:
+        spent = session.scalar(select(func.coalesce(func.sum(Vote.dots), 0)).where(Vote.voter_id == voter.id))
+        if spent - (current.dots if current else 0) + dots > budget:
+            raise VoteRefused("no_dots_left")
+    if dots == 0:
+        if current is not None:
+            session.delete(current)
+    elif current is None:
+        session.execute(_insert(session)(Vote).values(voter_id=voter.id, idea_id=idea.id, dots=dots, cast_at=utcnow())
+                        .on_conflict_do_nothing(index_elements=["voter_id", "idea_id"]))
+    else:
+        current.dots = dots
+    session.flush()
+    return dots
+
+
+def public_budget(competition: Competition) -> int | None:
+    """The dots each device may spread in the public vote; None in single mode."""
+    return competition.dots_per_device if competition.voting_mode is VotingMode.dots else None
+
+
+def device_votes(session, competition: Competition, device: str | None, ballot: str = PUBLIC_BALLOT) -> dict[int, int]:
+    """{idea id: dots} this device gave in the ballot ({} for a device that never voted)."""
+    if not device:
+        return {}
+    rows = session.execute(
+        select(Vote.idea_id, Vote.dots).join(Voter, Voter.id == Vote.voter_id)
+        .where(Voter.competition_id == competition.id, Voter.ballot == ballot, Voter.device_hash == device))
+    return dict(rows.all())
+
+
+def vote_counts(session, idea_ids, ballot: str = PUBLIC_BALLOT) -> dict[int, int]:
+    """{idea id: dots received in the ballot}; ideas without votes are missing."""
+    ids = list(idea_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Vote.idea_id, func.sum(Vote.dots)).join(Voter, Voter.id == Vote.voter_id)
+        .where(Vote.idea_id.in_(ids), Voter.ballot == ballot).group_by(Vote.idea_id))
+    return {idea_id: int(total) for idea_id, total in rows}
+
+
+def votes_subquery(ballot: str = PUBLIC_BALLOT):
+    """(idea_id, votes) per idea in the ballot, to join when sorting by votes."""
+    return (select(Vote.idea_id, func.sum(Vote.dots).label("votes")).join(Voter, Voter.id == Vote.voter_id)
+            .where(Voter.ballot == ballot).group_by(Vote.idea_id).subquery())
+
+
+@dataclass
+class GalleryPage:
+    ideas: list[Idea]
+    votes: dict[int, int]
+    page: int
+    pages: int
+    total: int
+
+
+def gallery(session, competition: Competition, category_id: int | None = None, sort: str = "newest",
+            page: int = 1, per_page: int = 12) -> GalleryPage:
+    """Published ideas (approved and winners), newest first or most votes first, paged."""
+    votes = votes_subquery()
+    where = [Idea.competition_id == competition.id, Idea.status.in_(PUBLISHED)]
+    if category_id is not None:
+        where.append(Idea.category_id == category_id)
+    total = session.scalar(select(func.count()).select_from(Idea).where(*where))
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    query = select(Idea).outerjoin(votes, votes.c.idea_id == Idea.id).where(*where)
+    if sort == "votes":
+        query = query.order_by(func.coalesce(votes.c.votes, 0).desc(), Idea.submitted_at.desc(), Idea.id.desc())
+    else:
+        query = query.order_by(Idea.submitted_at.desc(), Idea.id.desc())
+    ideas = list(session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    return GalleryPage(ideas, vote_counts(session, [i.id for i in ideas]), page, pages, total)
