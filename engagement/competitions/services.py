@@ -25,6 +25,20 @@ def class_ballot(class_session_id: int) -> str:
     return f"class-{class_session_id}"
 
 
+# Where a person came from, as for surveys (surveys.answering.ATTRIBUTION): a package that sends
+# people to a competition (a touchpoint's poster, a class session) registers a function here that,
+# given the competition and the `via` token it put in the address, returns the Idea columns to set,
+# e.g. {"touchpoint_id": 7} or {"class_session_id": 3}, or {} for a token it does not know.
+ATTRIBUTION: list = []
+
+
+def attribution_for(competition: Competition, via: str | None) -> dict:
+    values: dict = {}
+    for resolve in ATTRIBUTION if via else ():
+        values.update(resolve(competition, via))
+    return values
+
+
 def _insert(session):
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 

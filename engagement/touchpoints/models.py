@@ -54,6 +54,8 @@ class Touchpoint(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     # The target can change later (a new survey); the printed code keeps working.
     survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="SET NULL"))
+    # Or an idea competition; at most one of the two is set. By table name: competitions build on touchpoints.
+    competition_id: Mapped[int | None] = mapped_column(ForeignKey("competitions.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -67,6 +69,7 @@ class Scan(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     touchpoint_id: Mapped[int] = mapped_column(ForeignKey("touchpoints.id", ondelete="CASCADE"))
     survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="SET NULL"))
+    competition_id: Mapped[int | None] = mapped_column(ForeignKey("competitions.id", ondelete="SET NULL"))
     scanned_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
