@@ -65,7 +65,7 @@ def test_a_scan_is_counted_and_the_person_is_sent_to_the_survey_with_the_code(cl
 
 def test_a_scan_stores_the_time_and_the_place_and_nothing_about_the_person(client, db, skate_park):
     columns = {column["name"] for column in inspect(db.engine).get_columns("scans")}
-    assert columns == {"id", "touchpoint_id", "survey_id", "scanned_at"}
+    assert columns == {"id", "touchpoint_id", "survey_id", "competition_id", "scanned_at"}
     response = client.get(f"/q/{skate_park.code}", headers={
         "User-Agent": "Mozilla/5.0 (Linux; Android 9; Moto G7)", "X-Forwarded-For": "93.162.1.2",
         "Accept-Language": "da-DK"}, environ_base={"REMOTE_ADDR": "93.162.1.2"})
