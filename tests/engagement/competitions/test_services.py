@@ -68,3 +68,24 @@ def test_class_votes_are_kept_apart_from_the_public_vote(db):
     db.session.commit()
     assert services.vote_counts(db.session, [idea.id]) == {}
     assert services.vote_counts(db.session, [idea.id], ballot="class-7") == {idea.id: 1}
+
+
+def test_every_moderation_action_is_logged_with_who_and_what(db):
+    import json
+
+    from engagement.competitions import moderation
+    from engagement.competitions.models import ModerationEvent
+    from tests.builders import make_user
+
+    org = make_org(db)
+    editor = make_user(db, org)
+    idea = make_idea(db, make_competition(db, org), status="pending", title="Skatehal", description="Tag over")
+    assert moderation.set_status(db.session, idea, editor, "rejected", reason="  Dubletter  ")
+    assert not moderation.set_status(db.session, idea, editor, "rejected")
+    assert moderation.edit_text(db.session, idea, editor, "Skatehal med tag", "Tag over")
+    db.session.commit()
+    events = db.session.query(ModerationEvent).order_by(ModerationEvent.id).all()
+    assert [(e.action, e.user_id) for e in events] == [("rejected", editor.id), ("edited", editor.id)]
+    assert json.loads(events[0].detail) == {"reason": "Dubletter"}
+    assert json.loads(events[1].detail)["before"]["title"] == "Skatehal"
+    assert idea.rejection_reason == "Dubletter" and idea.title == "Skatehal med tag"
