@@ -138,7 +138,7 @@ def expired_screen(error):
         return redirect(next_url(survey, args["key"], answers), 303)
     raw = request.form.getlist(KINDS[question.kind].field(question))
     message = _("The page had expired. Check your answer and press the button again.")
-    return render_screen(survey, args["key"], question, answers, raw=raw, error=message), 400
+    return render_screen(survey, args["key"], question, answers, raw=raw, error=message, answer_invalid=False), 400
 
 
 @bp.get("/<slug>/<key>/tak")
@@ -164,7 +164,9 @@ def image(slug, image_id):
     return response
 
 
-def render_screen(survey, key, question, answers, raw, error=None):
+def render_screen(survey, key, question, answers, raw, error=None, answer_invalid=True):
+    """`answer_invalid` False: the error is not about the answer (an expired page), so the
+    field is not marked invalid."""
     kind = KINDS[question.kind]
     if raw is None:
         raw = kind.raw_from_answers(question, answers.get(question.id, []))
@@ -172,6 +174,7 @@ def render_screen(survey, key, question, answers, raw, error=None):
     index = shown.index(question)
     return render_template(
         "surveys/screen.html", survey=survey, question=question, kind=kind, raw=raw, error=error,
+        invalid=bool(error) and answer_invalid,
         key=key, number=index + 1, total=len(shown), is_last=index == len(shown) - 1, via=valid_via(),
         back_url=screen_url(survey, key, shown[index - 1]) if index else None,
     )

@@ -101,6 +101,8 @@ def test_post_without_csrf_token_is_refused_keeps_the_answer_and_stores_nothing(
     page = refused.get_data(as_text=True)
     assert refused.status_code == 400
     assert "Siden var udløbet" in page and 'value="Mere lys ved havnen"' in page
+    # Only the token expired: the kept answer is not announced as wrong to a screen reader.
+    assert 'aria-invalid' not in page
     assert db.session.scalar(select(func.count(Answer.id))) == 0
     retried = client.post(action, data={"csrf_token": CSRF.search(page).group(1), field: "Mere lys ved havnen"})
     assert retried.status_code == 303
