@@ -29,8 +29,14 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": env("DATABASE_URL", sqlite_url),
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
-        # Photos of sketches from phones are a few MB; anything far bigger is a mistake.
-        "MAX_CONTENT_LENGTH": int(env("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024))),
+        # Wrong class-session codes per address (right ones are not counted): a class shares one address,
+        # and 6 characters of 31 cannot be guessed at this rate.
+        "JOIN_RATE_LIMIT": env("JOIN_RATE_LIMIT", "60 per minute;300 per hour"),
+        # Per address: a school class votes from one address, so it is generous.
+        "VOTE_RATE_LIMIT": env("VOTE_RATE_LIMIT", "60 per minute;600 per hour"),
+        # Largest request body, in MB (MAX_UPLOAD_MB). Phone photos of sketches are 3–12 MB; anything
+        # far bigger is a mistake and gets the "file is too big" page (413).
+        "MAX_CONTENT_LENGTH": int(float(env("MAX_UPLOAD_MB", "15")) * 1024 * 1024),
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from engagement.models import User
 from extensions import db, utcnow
 
 
@@ -240,4 +241,4 @@ class ModerationEvent(db.Model):
     detail: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    user = relationship("User")
+    user: Mapped[User | None] = relationship()
