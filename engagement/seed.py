@@ -17,6 +17,7 @@ from typing import Callable
 import click
 from sqlalchemy import func, insert, select, update
 
+from engagement.competitions.demo import seed_competition
 from engagement.models import Organisation, Role, User
 from engagement.touchpoints.models import Scan, TouchpointKind
 from engagement.touchpoints.services import TouchpointValues, create_touchpoint
@@ -226,6 +227,7 @@ def seed(session) -> Organisation:
         surveys[definition["slug"]] = survey
     session.flush()
     add_touchpoints(session, org, surveys, rng)
+    seed_competition(session, org, users[0], rng, now)
     return org
 
 

@@ -5,6 +5,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from engagement.competitions.models import Competition
 from engagement.touchpoints.models import TouchpointKind
 from engagement.touchpoints.services import TouchpointValues
 
@@ -28,13 +29,16 @@ class TouchpointForm(FlaskForm):
     note = TextAreaField(_l("Note for staff (optional)"), validators=[too_long(2000)])
 
     def set_targets(self, options) -> None:
-        """`options` from services.target_options; the first choice is "no target yet"."""
+        """`options` from services.target_options; the first choice is "no target yet", then the
+        surveys and the competitions, each under its own heading."""
         self.target.choices = [SelectChoice("", _l("No survey yet (the code shows what is open)"))] + [
-            SelectChoice(value, f"{survey.title} ({state_label(survey)})") for value, survey in options]
+            SelectChoice(value, f"{target.title} ({target_state(target)})",
+                         optgroup=str(TARGET_GROUPS[value.partition(":")[0]]))
+            for value, target in options]
 
     def validate_target(self, field):
         if field.data not in {choice.value for choice in self.target.choices}:
-            raise ValidationError(_l("Choose a survey from the list."))
+            raise ValidationError(_l("Choose a survey or an idea competition from the list."))
 
     def validate_latitude(self, field):
         coordinate(field, -90, 90, _l("A latitude is a number from -90 to 90, e.g. 55,0123."))
@@ -53,10 +57,16 @@ class TouchpointForm(FlaskForm):
 
 
 STATE_LABELS = {"draft": _l("Draft"), "scheduled": _l("Opens later"), "open": _l("Open"), "closed": _l("Closed")}
+TARGET_GROUPS = {"survey": _l("Surveys"), "competition": _l("Idea competitions")}
 
 
 def state_label(survey) -> str:
     return str(STATE_LABELS[survey.state.value])
+
+
+def target_state(target) -> str:
+    """A survey's state, or the phase a competition is in (Collecting ideas, Voting, ...)."""
+    return str(target.phase.label) if isinstance(target, Competition) else state_label(target)
 
 
 def parse_coordinate(raw: str | None) -> float | None:

@@ -76,4 +76,5 @@ class Scan(db.Model):
         Index("ix_scans_touchpoint_scanned", "touchpoint_id", "scanned_at"),
         # The results funnel counts a survey's scans in a date range, grouped by touchpoint.
         Index("ix_scans_survey_scanned", "survey_id", "scanned_at"),
+        Index("ix_scans_competition_scanned", "competition_id", "scanned_at"),
     )

@@ -1,14 +1,16 @@
 """The address on every poster: `/q/<code>`. It must stay fast and never send anyone astray.
 
 A scan is one indexed lookup, one insert and one commit. The destination is
-the survey the touchpoint points at in the database, never anything in the
-request, so the code cannot be turned into an open redirect. A code that
-leads nowhere right now (deactivated, no survey yet, survey not open) shows
-what the organisation has open instead.
+the survey or idea competition the touchpoint points at in the database,
+never anything in the request, so the code cannot be turned into an open
+redirect. A code that leads nowhere right now (deactivated, no target yet,
+survey not open, competition still a draft or closed) shows what the
+organisation has open instead.
 """
 from flask import Blueprint, g, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from engagement.competitions.models import Competition
 from engagement.models import Organisation
 from engagement.touchpoints import services
 from extensions import db
@@ -26,20 +28,28 @@ def scan(code):
         response = make_response(render_template("engagement/touchpoints/unknown.html"), 404)
     else:
         db.session.commit()
-        response = redirect(url_for("answer.start", slug=outcome.slug, via=outcome.code), 303) \
-            if outcome.slug else make_response(not_open_page(outcome))
+        response = redirect(destination(outcome), 303) if outcome.slug else make_response(not_open_page(outcome))
     # Every scan must reach the server to be counted: no browser or proxy may keep the answer.
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
+def destination(outcome: services.ScanOutcome) -> str:
+    """The survey's or the competition's address, with the code so what is sent there is attributed."""
+    if outcome.competition_id:
+        return url_for("competition.show", slug=outcome.slug, via=outcome.code)
+    return url_for("answer.start", slug=outcome.slug, via=outcome.code)
+
+
 def not_open_page(outcome: services.ScanOutcome):
-    # An old poster says nothing of the survey it once led to.
-    survey = db.session.get(Survey, outcome.survey_id) if outcome.survey_id and outcome.reason != "inactive" \
-        else None
-    if survey is not None:
-        g.content_language = survey.language
+    # An old poster says nothing of the survey or competition it once led to.
+    shown = outcome.reason != "inactive"
+    survey = db.session.get(Survey, outcome.survey_id) if shown and outcome.survey_id else None
+    competition = db.session.get(Competition, outcome.competition_id) if shown and outcome.competition_id else None
+    if survey or competition:
+        g.content_language = (survey or competition).language
     organisation = db.session.scalar(select(Organisation).where(Organisation.id == outcome.organisation_id))
     return render_template("engagement/touchpoints/not_open.html", reason=outcome.reason, survey=survey,
-                           organisation=organisation,
-                           surveys=services.open_surveys(db.session, outcome.organisation_id))
+                           competition=competition, organisation=organisation,
+                           surveys=services.open_surveys(db.session, outcome.organisation_id),
+                           competitions=services.open_competitions(db.session, outcome.organisation_id))

@@ -2,15 +2,17 @@
 
 Every function that staff reach takes the organisation id and filters by it,
 so a touchpoint of another organisation is never loaded, listed or counted.
+A touchpoint leads to a survey or to an idea competition (at most one).
 """
 import functools
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, exists, func, or_, select
+from sqlalchemy import bindparam, exists, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import joinedload, lazyload
 
+from engagement.competitions.models import Competition, CompetitionStatus, Idea, Phase
 from engagement.touchpoints.links import new_code, normalise_code
 from engagement.touchpoints.models import Scan, Touchpoint, TouchpointKind
 from extensions import utcnow
@@ -24,13 +26,16 @@ WITHOUT_QUESTIONS = (lazyload(Survey.questions),)
 
 
 class InvalidTarget(ValueError):
-    """The chosen target is not one of the organisation's surveys."""
+    """The chosen target is not one of the organisation's surveys or competitions."""
+
+
+# The kinds of target a form value names ("survey:<id>", "competition:<id>"), by their model.
+TARGET_MODELS = {"survey": Survey, "competition": Competition}
 
 
 @dataclass(frozen=True)
 class TouchpointValues:
-    """What staff set on a touchpoint. `target` is "survey:<id>" or "" (none yet); competitions will
-    be "competition:<id>"."""
+    """What staff set on a touchpoint. `target` is "survey:<id>", "competition:<id>" or "" (none yet)."""
     name: str
     kind: TouchpointKind
     headline: str = ""
@@ -57,42 +62,69 @@ def list_touchpoints(session, organisation_id: int) -> list[Touchpoint]:
 
 
 def counts(session, touchpoint_ids: list[int]) -> dict[int, dict]:
-    """Scans, last scan and completed responses per touchpoint, all time: two grouped queries."""
-    figures = {tid: {"scans": 0, "last_scan": None, "completed": 0} for tid in touchpoint_ids}
+    """Scans, last scan, completed responses and ideas sent per touchpoint, all time: two grouped queries."""
+    figures = {tid: {"scans": 0, "last_scan": None, "completed": 0, "ideas": 0} for tid in touchpoint_ids}
     for tid, scans, last in session.execute(
             select(Scan.touchpoint_id, func.count(), func.max(Scan.scanned_at))
             .where(Scan.touchpoint_id.in_(touchpoint_ids)).group_by(Scan.touchpoint_id)):
         figures[tid].update(scans=scans, last_scan=last)
-    for tid, completed in session.execute(
-            select(Response.touchpoint_id, func.count()).where(
-                Response.touchpoint_id.in_(touchpoint_ids), Response.completed_at.is_not(None))
-            .group_by(Response.touchpoint_id)):
-        figures[tid]["completed"] = completed
+    # What people sent through each place, answers and ideas, in one round trip.
+    completed = select(Response.touchpoint_id, literal_column("'completed'"), func.count()).where(
+        Response.touchpoint_id.in_(touchpoint_ids), Response.completed_at.is_not(None)).group_by(Response.touchpoint_id)
+    ideas = select(Idea.touchpoint_id, literal_column("'ideas'"), func.count()).where(
+        Idea.touchpoint_id.in_(touchpoint_ids)).group_by(Idea.touchpoint_id)
+    for tid, what, number in session.execute(union_all(completed, ideas)):
+        figures[tid][what] = number
     return figures
 
 
-def target_options(session, organisation_id: int) -> list[tuple[str, Survey]]:
-    """The targets a touchpoint of this organisation may point at, as (form value, survey), newest first."""
+def target_competitions(session, organisation_id: int, touchpoints: list[Touchpoint]) -> dict[int, Competition]:
+    """The organisation's competitions these touchpoints lead to, by id, in one query ({} if none does)."""
+    ids = {t.competition_id for t in touchpoints if t.competition_id}
+    if not ids:
+        return {}
+    return {c.id: c for c in session.scalars(select(Competition).where(
+        Competition.id.in_(ids), Competition.organisation_id == organisation_id))}
+
+
+def target_options(session, organisation_id: int,
+                   current_competition_id: int | None = None) -> list[tuple[str, Survey | Competition]]:
+    """The targets a touchpoint of this organisation may point at, as (form value, survey or competition):
+    every survey, then the competitions that are not closed, newest first. The touchpoint's current
+    competition stays an option even when it has closed, so the touchpoint can be saved unchanged."""
     surveys = session.scalars(select(Survey).where(Survey.organisation_id == organisation_id)
                               .options(*WITHOUT_QUESTIONS).order_by(Survey.created_at.desc(), Survey.id.desc()))
-    return [(f"survey:{survey.id}", survey) for survey in surveys]
+    competitions = session.scalars(select(Competition).where(
+        Competition.organisation_id == organisation_id,
+        or_(Competition.status != CompetitionStatus.closed, Competition.id == current_competition_id))
+        .order_by(Competition.created_at.desc(), Competition.id.desc()))
+    return [(f"survey:{survey.id}", survey) for survey in surveys] + [
+        (f"competition:{competition.id}", competition) for competition in competitions]
 
 
 def target_value(touchpoint: Touchpoint | None) -> str:
-    return f"survey:{touchpoint.survey_id}" if touchpoint and touchpoint.survey_id else ""
+    if touchpoint and touchpoint.survey_id:
+        return f"survey:{touchpoint.survey_id}"
+    if touchpoint and touchpoint.competition_id:
+        return f"competition:{touchpoint.competition_id}"
+    return ""
 
 
-def resolve_target(session, organisation_id: int, target: str) -> int | None:
-    """The survey id for a form's target value. :raise InvalidTarget: unless it is the organisation's."""
+def resolve_target(session, organisation_id: int, target: str) -> tuple[str, int] | None:
+    """("survey", id) or ("competition", id) for a form's target value; None for no target.
+
+    :raise InvalidTarget: unless it names one of the organisation's surveys or competitions.
+    """
     if not target:
         return None
     kind, _sep, raw_id = target.partition(":")
-    valid = kind == "survey" and raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 10
-    survey_id = session.scalar(select(Survey.id).where(
-        Survey.id == int(raw_id), Survey.organisation_id == organisation_id)) if valid else None
-    if survey_id is None:
+    model = TARGET_MODELS.get(kind)
+    valid = model is not None and raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 10
+    found = session.scalar(select(model.id).where(
+        model.id == int(raw_id), model.organisation_id == organisation_id)) if valid else None
+    if found is None:
         raise InvalidTarget(target)
-    return survey_id
+    return kind, found
 
 
 def create_touchpoint(session, organisation_id: int, values: TouchpointValues) -> Touchpoint:
@@ -111,10 +143,11 @@ def update_touchpoint(session, touchpoint: Touchpoint, values: TouchpointValues)
 
 
 def apply_values(session, touchpoint: Touchpoint, values: TouchpointValues) -> None:
-    survey_id = resolve_target(session, touchpoint.organisation_id, values.target)
+    kind, target_id = resolve_target(session, touchpoint.organisation_id, values.target) or (None, None)
     for name in ("name", "kind", "headline", "address", "latitude", "longitude", "note"):
         setattr(touchpoint, name, getattr(values, name))
-    touchpoint.survey_id = survey_id
+    touchpoint.survey_id = target_id if kind == "survey" else None
+    touchpoint.competition_id = target_id if kind == "competition" else None
 
 
 def unused_code(session) -> str:
@@ -129,21 +162,24 @@ def unused_code(session) -> str:
 
 @dataclass(frozen=True)
 class ScanOutcome:
-    """Where a scan leads: `slug` when the survey is open, else `reason` says why not."""
+    """Where a scan leads: `slug` when the survey (or the competition, if `competition_id`) can be
+    taken part in now, else `reason` says why not."""
     code: str
     touchpoint_id: int
     organisation_id: int
     survey_id: int | None
     slug: str | None = None
     reason: str | None = None  # "inactive", "no_target", "draft", "scheduled" or "closed"
+    competition_id: int | None = None
 
 
 def record_scan(session, raw_code: str, count: bool = True) -> ScanOutcome | None:
     """Look the code up (one indexed query) and count the scan (one insert); None for an unknown code.
 
     The scan row holds the time and the touchpoint, nothing about the person.
-    Its `survey_id` is set only when the scan is sent on to an open survey, so
-    the funnel counts scans that could become answers. `count=False` (a HEAD
+    Its `survey_id` (or `competition_id`) is set only when the scan is sent on
+    to an open survey (or a published, not closed competition), so the funnel
+    counts scans that could become answers or ideas. `count=False` (a HEAD
     request, a link preview) looks without counting.
     """
     code = normalise_code(raw_code)
@@ -152,33 +188,56 @@ def record_scan(session, raw_code: str, count: bool = True) -> ScanOutcome | Non
     row = session.execute(scan_lookup(), {"code": code}).first()
     if row is None:
         return None
-    touchpoint_id, organisation_id, active, survey_id, slug, status, opens_at, closes_at = row
-    outcome = ScanOutcome(code, touchpoint_id, organisation_id, survey_id)
+    # The row: the touchpoint (0-2), its survey (3-7) and its competition (8-13); see scan_lookup.
+    (touchpoint_id, organisation_id, active, survey_id), competition_id = row[:4], row[8]
+    outcome = ScanOutcome(code, touchpoint_id, organisation_id, survey_id, competition_id=competition_id)
     if not active:
         outcome = replace(outcome, reason="inactive")
-    elif survey_id is None:
-        outcome = replace(outcome, reason="no_target")
+    elif survey_id is not None:
+        outcome = survey_outcome(outcome, *row[4:8])
+    elif competition_id is not None:
+        outcome = competition_outcome(outcome, *row[9:])
     else:
-        # A transient Survey, never added to the session, only to ask the one rule for its state.
-        state = Survey(status=status, opens_at=opens_at, closes_at=closes_at).state
-        outcome = replace(outcome, slug=slug) if state is SurveyState.open else replace(outcome, reason=state.value)
+        outcome = replace(outcome, reason="no_target")
     if count:
         # The table's insert, not the ORM's bulk insert: a plain INSERT with no mapper work.
-        session.execute(Scan.__table__.insert(), {"touchpoint_id": touchpoint_id, "scanned_at": utcnow(),
-                                                  "survey_id": survey_id if outcome.slug else None})
+        session.execute(Scan.__table__.insert(), {
+            "touchpoint_id": touchpoint_id, "scanned_at": utcnow(),
+            "survey_id": survey_id if outcome.slug else None,
+            "competition_id": competition_id if outcome.slug else None})
     return outcome
+
+
+def survey_outcome(outcome: ScanOutcome, slug, status, opens_at, closes_at) -> ScanOutcome:
+    # A transient Survey, never added to the session, only to ask the one rule for its state.
+    state = Survey(status=status, opens_at=opens_at, closes_at=closes_at).state
+    return replace(outcome, slug=slug) if state is SurveyState.open else replace(outcome, reason=state.value)
+
+
+def competition_outcome(outcome: ScanOutcome, slug, status, submissions_open_at, voting_opens_at,
+                        closes_at) -> ScanOutcome:
+    """Published and not closed: to `/c/<slug>`, which also says when a competition opens later."""
+    phase = Competition(status=status, submissions_open_at=submissions_open_at, voting_opens_at=voting_opens_at,
+                        closes_at=closes_at).phase
+    return replace(outcome, reason=phase.value) if phase in (Phase.draft, Phase.closed) else \
+        replace(outcome, slug=slug)
 
 
 @functools.cache
 def scan_lookup():
-    """The touchpoint and its survey by code, built once: building it costs about as much as running it.
+    """The touchpoint and its survey or competition by code, built once: building it costs about as much
+    as running it.
 
     Columns, not the Survey entity: loading that would also load its questions and choices.
     """
     return (select(Touchpoint.id, Touchpoint.organisation_id, Touchpoint.active, Survey.id, Survey.slug,
-                   Survey.status, Survey.opens_at, Survey.closes_at)
+                   Survey.status, Survey.opens_at, Survey.closes_at,
+                   Competition.id, Competition.slug, Competition.status, Competition.submissions_open_at,
+                   Competition.voting_opens_at, Competition.closes_at)
             .outerjoin(Survey, (Survey.id == Touchpoint.survey_id)
                        & (Survey.organisation_id == Touchpoint.organisation_id))
+            .outerjoin(Competition, (Competition.id == Touchpoint.competition_id)
+                       & (Competition.organisation_id == Touchpoint.organisation_id))
             .where(Touchpoint.code == bindparam("code")))
 
 
@@ -193,18 +252,37 @@ def open_surveys(session, organisation_id: int) -> list[Survey]:
     ).options(*WITHOUT_QUESTIONS).order_by(Survey.created_at.desc(), Survey.id.desc())))
 
 
+def open_competitions(session, organisation_id: int) -> list[Competition]:
+    """The organisation's competitions that take ideas or votes now, newest first."""
+    now = utcnow()
+    return list(session.scalars(select(Competition).where(
+        Competition.organisation_id == organisation_id, Competition.status == CompetitionStatus.open,
+        or_(Competition.submissions_open_at.is_(None), Competition.submissions_open_at <= now),
+        or_(Competition.closes_at.is_(None), Competition.closes_at > now),
+    ).order_by(Competition.created_at.desc(), Competition.id.desc())))
+
+
 def attribution(session, survey: Survey, via: str) -> dict:
     """The Response columns for a survey started through `via` (see surveys.answering.ATTRIBUTION).
 
     Only a touchpoint of the survey's organisation that points at this survey
     counts: a code copied into another survey's address attributes nothing.
     """
+    return touchpoint_pointing_at(session, via, Touchpoint.survey_id, survey)
+
+
+def competition_attribution(session, competition: Competition, via: str) -> dict:
+    """The Idea columns for an idea sent through `via` (engagement.competitions.services.ATTRIBUTION),
+    by the same rule: only a touchpoint of the organisation that points at this competition counts."""
+    return touchpoint_pointing_at(session, via, Touchpoint.competition_id, competition)
+
+
+def touchpoint_pointing_at(session, via: str, column, target: Survey | Competition) -> dict:
     code = normalise_code(via)
     if code is None:
         return {}
     touchpoint_id = session.scalar(select(Touchpoint.id).where(
-        Touchpoint.code == code, Touchpoint.survey_id == survey.id,
-        Touchpoint.organisation_id == survey.organisation_id))
+        Touchpoint.code == code, column == target.id, Touchpoint.organisation_id == target.organisation_id))
     return {"touchpoint_id": touchpoint_id} if touchpoint_id else {}
 
 

@@ -64,7 +64,9 @@ def touchpoint_helpers():
 def index():
     touchpoints = services.list_touchpoints(db.session, current_user.organisation_id)
     figures = services.counts(db.session, [t.id for t in touchpoints])
-    return render_template("engagement/touchpoints/index.html", touchpoints=touchpoints, figures=figures)
+    competitions = services.target_competitions(db.session, current_user.organisation_id, touchpoints)
+    return render_template("engagement/touchpoints/index.html", touchpoints=touchpoints, figures=figures,
+                           competitions=competitions)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -86,6 +88,7 @@ def new():
 def show(touchpoint_id):
     touchpoint = load_touchpoint(touchpoint_id)
     return render_template("engagement/touchpoints/show.html", touchpoint=touchpoint,
+                           competition=target_competition(touchpoint),
                            figures=services.counts(db.session, [touchpoint.id])[touchpoint.id],
                            sizes=qr.PNG_SIZES, formats=POSTER_FORMATS)
 
@@ -95,7 +98,7 @@ def show(touchpoint_id):
 def edit(touchpoint_id):
     touchpoint = load_touchpoint(touchpoint_id)
     form = TouchpointForm(data=form_values(touchpoint))
-    form.set_targets(services.target_options(db.session, current_user.organisation_id))
+    form.set_targets(services.target_options(db.session, current_user.organisation_id, touchpoint.competition_id))
     if form.validate_on_submit() and save(form, touchpoint) is not None:
         flash(_("The touchpoint is saved. Its code and posters stay the same."))
         return redirect(url_for("touchpoints.show", touchpoint_id=touchpoint.id), 303)
@@ -112,10 +115,16 @@ def save(form: TouchpointForm, touchpoint: Touchpoint | None) -> Touchpoint | No
             services.update_touchpoint(db.session, touchpoint, form.values())
     except services.InvalidTarget:
         db.session.rollback()
-        form.target.errors = [_("Choose a survey from the list.")]
+        form.target.errors = [_("Choose a survey or an idea competition from the list.")]
         return None
     db.session.commit()
     return touchpoint
+
+
+def target_competition(touchpoint: Touchpoint):
+    """The competition the touchpoint leads to, if any (of the same organisation, as the touchpoint is)."""
+    return services.target_competitions(db.session, touchpoint.organisation_id, [touchpoint]).get(
+        touchpoint.competition_id)
 
 
 def form_values(touchpoint: Touchpoint) -> dict:
@@ -169,7 +178,10 @@ def poster(touchpoint_id, format_name):
 
 
 def poster_text(touchpoint: Touchpoint) -> posters.PosterText:
-    """The poster's words in the target survey's language (Danish without a target)."""
+    """The poster's words in the target's language (Danish without a target)."""
+    competition = target_competition(touchpoint)
+    if competition is not None:
+        return competition_poster_text(touchpoint, competition)
     survey = touchpoint.survey
     # "Under a minute" holds for the 3-8 questions the design aims at; longer surveys say so.
     minutes = max(1, math.ceil(len(survey.questions) / 8)) if survey else 1
@@ -182,6 +194,18 @@ def poster_text(touchpoint: Touchpoint) -> posters.PosterText:
             # The touchpoint is the user's organisation's: load_touchpoint checked it.
             type_hint=_("Cannot scan? Type:"), organisation=current_user.organisation.name,
             privacy=_("Anonymous. We do not store who you are."), place=touchpoint.name)
+
+
+def competition_poster_text(touchpoint: Touchpoint, competition) -> posters.PosterText:
+    """A poster for an idea competition names it: its title is the headline unless the touchpoint has its own.
+    In the competition's language; the words hold in every phase, as a poster hangs through all of them."""
+    with force_locale(competition.language):
+        return posters.PosterText(
+            headline=touchpoint.headline or competition.title,
+            subline=_("Scan and join the idea competition"),
+            url=public_url(base_url(), touchpoint.code), short_url=short_url(base_url(), touchpoint.code),
+            type_hint=_("Cannot scan? Type:"), organisation=current_user.organisation.name,
+            privacy=_("You do not need to tell us who you are."), place=touchpoint.name)
 
 
 def file_name(touchpoint: Touchpoint, suffix: str) -> str:

@@ -21,6 +21,7 @@ def upgrade():
     with op.batch_alter_table('scans', schema=None) as batch_op:
         batch_op.add_column(sa.Column('competition_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_scans_competition_id_competitions'), 'competitions', ['competition_id'], ['id'], ondelete='SET NULL')
+        batch_op.create_index('ix_scans_competition_scanned', ['competition_id', 'scanned_at'], unique=False)
 
     with op.batch_alter_table('touchpoints', schema=None) as batch_op:
         batch_op.add_column(sa.Column('competition_id', sa.Integer(), nullable=True))
@@ -36,6 +37,7 @@ def downgrade():
         batch_op.drop_column('competition_id')
 
     with op.batch_alter_table('scans', schema=None) as batch_op:
+        batch_op.drop_index('ix_scans_competition_scanned')
         batch_op.drop_constraint(batch_op.f('fk_scans_competition_id_competitions'), type_='foreignkey')
         batch_op.drop_column('competition_id')
 

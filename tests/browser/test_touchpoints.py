@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from engagement.touchpoints.models import Touchpoint
 from surveys.models import Response
-from tests.builders import EVERY_KIND, PASSWORD, make_org, make_survey, make_user
+from tests.builders import EVERY_KIND, PASSWORD, make_competition, make_org, make_survey, make_user
 from tests.engagement.touchpoints.builders import add_scans, make_touchpoint
 
 pytestmark = pytest.mark.browser
@@ -89,3 +89,34 @@ def test_unknown_code_page_passes_axe_on_a_phone(db, phone, axe):
     phone.goto("/q/zzzzzzzz")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Vi kender ikke denne kode")
     axe(phone, "the unknown-code page")
+
+
+def test_editor_points_the_shop_window_at_a_competition_and_a_phone_scanning_it_lands_there(
+        db, desktop, new_page, axe, screenshot):
+    org = make_org(db, name="Vordingborg bymidte")
+    make_survey(db, org, EVERY_KIND[:1], title="Unge i bymidten")
+    algade = make_competition(db, org, slug="algade-12", title="Hvad skal Algade 12 være?")
+    ended = make_competition(db, org, status="closed", slug="sidste-aar", title="Sidste års idékonkurrence")
+    old_poster = f"/q/{make_touchpoint(db, org, None, competition_id=ended.id).code}"
+    log_in(desktop, make_user(db, org, role="editor"))
+    desktop.goto("/staff/touchpoints/new")
+    desktop.get_by_label("Stedets navn").fill("Butiksvinduet Algade 12")
+    desktop.get_by_label("Hvor koden fører hen").select_option(f"competition:{algade.id}")
+    screenshot(desktop, "touchpoint-form-competition")
+    desktop.get_by_role("button", name="Gem").press("Enter")
+    expect(desktop.get_by_role("heading", level=1)).to_have_text("Butiksvinduet Algade 12")
+    expect(desktop.locator(".facts")).to_contain_text("Hvad skal Algade 12 være?")
+    axe(desktop, "the page of a touchpoint leading to a competition")
+    screenshot(desktop, "touchpoint-page-competition")
+    code = db.session.scalar(select(Touchpoint.code).where(Touchpoint.name == "Butiksvinduet Algade 12"))
+
+    cheap = new_page(js=False)
+    cheap.goto(f"/q/{code}")
+    expect(cheap).to_have_url(re.compile(rf"/c/algade-12\?via={code}$"))
+    cheap.goto(old_poster)
+    cheap.get_by_role("link", name="Hvad skal Algade 12 være?").click()
+    expect(cheap).to_have_url(re.compile(r"/c/algade-12$"))
+    phone = new_page(js=True)  # axe runs as a script
+    phone.goto(old_poster)
+    axe(phone, "the page of an ended competition's poster")
+    screenshot(phone, "touchpoint-competition-ended")

@@ -2,11 +2,12 @@
 import re
 
 import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import event, select
 
 from engagement.touchpoints.links import CODE_PATTERN
 from engagement.touchpoints.models import Touchpoint, TouchpointKind
-from tests.builders import EVERY_KIND, make_org, make_survey, make_user
+from tests.builders import EVERY_KIND, make_competition, make_org, make_survey, make_user
 from tests.conftest import csrf_token
 from tests.engagement.touchpoints.builders import add_scans, make_touchpoint
 
@@ -101,15 +102,21 @@ def test_a_position_must_be_two_sensible_numbers(client, db, org, editor, latitu
     assert message in response.get_data(as_text=True)
 
 
-def test_a_target_from_another_organisation_or_made_up_is_refused(client, db, org, editor):
-    foreign = make_survey(db, make_org(db), EVERY_KIND[:1], title="Deres undersøgelse")
+def test_a_target_from_another_organisation_or_made_up_is_refused(app, client, db, org, editor):
+    other = make_org(db)
+    foreign = make_survey(db, other, EVERY_KIND[:1], title="Deres undersøgelse")
+    foreign_competition = make_competition(db, other, title="Deres konkurrence")
+    with app.test_request_context(), force_locale("da"):
+        message = gettext("Choose a survey or an idea competition from the list.")
     url = "/staff/touchpoints/new"
-    for target in (f"survey:{foreign.id}", "survey:999999", "competition:1", "survey:abc", "survey:²",
-                   "survey:99999999999999999999", "survey:-1", "survey:"):
+    for target in (f"survey:{foreign.id}", "survey:999999", f"competition:{foreign_competition.id}",
+                   "competition:999999", "survey:abc", "survey:²", "survey:99999999999999999999", "survey:-1",
+                   "survey:", "competition:", "contest:1"):
         response = client.post(url, data=form_data(client, url, target=target))
         assert response.status_code == 422, target
-        assert "Vælg en undersøgelse fra listen." in response.get_data(as_text=True)
-    assert "Deres undersøgelse" not in client.get(url).get_data(as_text=True)
+        assert message in response.get_data(as_text=True)
+    page = client.get(url).get_data(as_text=True)
+    assert "Deres undersøgelse" not in page and "Deres konkurrence" not in page
     assert db.session.scalar(select(Touchpoint)) is None
 
 
