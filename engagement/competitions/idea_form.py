@@ -1,0 +1,104 @@
+"""The public form that sends an idea. Every message is translated; what was typed stays in the form.
+
+The photo is the one thing a browser cannot keep on a page that comes back
+with an error, so the page says to choose it again (`photo_lost`).
+"""
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from engagement.competitions import photos
+from engagement.competitions.models import AGE_BANDS, Competition, PhotoRule
+from engagement.competitions.services import CleanPhoto, IdeaValues
+from surveys.answering import KEY_PATTERN, VIA_PATTERN
+
+TITLE_MAX = 120  # Idea.title
+DESCRIPTION_MAX = 3000
+NICKNAME_MAX = 40  # Idea.nickname
+# Good enough to catch a typo; the address is only used if staff write to the person.
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def too_long(limit: int) -> Length:
+    return Length(max=limit, message=_l("Use at most %(max)d characters."))
+
+
+class IdeaForm(FlaskForm):
+    clean_photo: CleanPhoto | None = None  # set by validate_photo
+    key = HiddenField(validators=[Regexp(f"^{KEY_PATTERN}$")])
+    via = HiddenField(validators=[Optional(), Regexp(f"^{VIA_PATTERN}$")])
+    title = StringField(_l("Give your idea a short title"), validators=[
+        DataRequired(message=_l("Write a title, e.g. “A roof over the skate ramp”.")), too_long(TITLE_MAX)])
+    description = TextAreaField(_l("Describe your idea"), validators=[
+        DataRequired(message=_l("Write a few words about your idea.")), too_long(DESCRIPTION_MAX)])
+    category = SelectField(_l("Theme"), choices=[], validate_choice=False)
+    photo = FileField(_l("Photo of your sketch or model"))
+    nickname = StringField(_l("Your first name or a nickname (optional)"), validators=[too_long(NICKNAME_MAX)])
+    age_band = SelectField(_l("Your age (optional)"),
+                           choices=[SelectChoice("", _l("I would rather not say"))]
+                           + [SelectChoice(key, label) for key, label in AGE_BANDS.items()],
+                           validate_choice=False)
+    email = EmailField(_l("Your e-mail (optional)"), validators=[too_long(254)])
+    consent = BooleanField(_l("The municipality may write to me about my idea. We only use your e-mail for that "
+                              "and delete it when the competition is over."))
+
+    def set_competition(self, competition: Competition) -> None:
+        """Fit the form to the competition: its categories, and whether a photo is asked for."""
+        self.competition = competition
+        self.category.choices = [SelectChoice("", _l("Choose a theme"))] + [
+            SelectChoice(str(c.id), c.name) for c in competition.categories]
+
+    def validate_category(self, field):
+        if not self.competition.categories:
+            field.data = ""
+            return
+        if field.data not in {str(c.id) for c in self.competition.categories}:
+            raise ValidationError(_l("Choose the theme your idea fits best."))
+
+    def validate_photo(self, field):
+        """Cleans the photo (engagement.competitions.photos) into `clean_photo`; its refusal is the field's error."""
+        data = self.photo_bytes()
+        if not data:
+            if self.competition.photo_rule is PhotoRule.required:
+                raise ValidationError(_l("Add a photo of your sketch or model."))
+            return
+        try:
+            self.clean_photo = photos.clean_photo(data)
+        except photos.PhotoProblem as problem:
+            raise ValidationError(str(problem)) from None
+
+    def validate_age_band(self, field):
+        if (field.data or "") not in ("", *AGE_BANDS):
+            raise ValidationError(_l("Choose your age from the list."))
+
+    def validate_email(self, field):
+        address = (field.data or "").strip()
+        if address and not EMAIL.fullmatch(address):
+            raise ValidationError(_l("This does not look like an e-mail address, e.g. navn@eksempel.dk."))
+        if address and not self.consent.data:
+            raise ValidationError(_l("Tick the box below if we may write to you, or remove your e-mail."))
+
+    def photo_bytes(self) -> bytes:
+        """The uploaded photo, b"" when none was chosen (or the competition takes no photos)."""
+        if self.competition.photo_rule is PhotoRule.none:
+            return b""
+        upload = self.photo.data
+        if not upload or not getattr(upload, "filename", None):
+            return b""
+        if not hasattr(self, "_photo_bytes"):
+            self._photo_bytes = upload.read()
+        return self._photo_bytes
+
+    def values(self) -> IdeaValues:
+        email = (self.email.data or "").strip()
+        consent = bool(email) and bool(self.consent.data)
+        return IdeaValues(
+            title=self.title.data.strip(), description=self.description.data.strip(),
+            category_id=int(self.category.data) if self.category.data else None,
+            nickname=(self.nickname.data or "").strip(), age_band=self.age_band.data or "",
+            contact_email=email if consent else None, contact_consent=consent)
