@@ -6,6 +6,8 @@ come through here, so the log shows who did what, from where.
 """
 import json
 
+from sqlalchemy import func, select
+
 from engagement.competitions.models import Idea, IdeaStatus, ModerationEvent
 from extensions import utcnow
 
@@ -49,7 +51,7 @@ def set_status(session, idea: Idea, user, action: str, reason: str = "", where: 
 
 
 def edit_text(session, idea: Idea, user, title: str, description: str) -> bool:
-    """Correct an idea's title and description; the log keeps the text as it was sent.
+    """Correct an idea's title and description; the log keeps the text before and after.
 
     Returns False, and records nothing, when nothing changed.
     """
@@ -58,6 +60,45 @@ def edit_text(session, idea: Idea, user, title: str, description: str) -> bool:
         return False
     before = {"title": idea.title, "description": idea.description}
     idea.title, idea.description = title, description
-    record(session, idea, user, "edited", json.dumps({"before": before}, ensure_ascii=False))
+    after = {"title": title, "description": description}
+    record(session, idea, user, "edited", json.dumps({"before": before, "after": after}, ensure_ascii=False))
     session.flush()
     return True
+
+
+QUEUE_PAGE_SIZE = 30
+
+
+def queue(session, competition, status: IdeaStatus | None = None, category_id: int | None = None,
+          page: int = 1) -> tuple[list[Idea], int]:
+    """(ideas on `page`, number of pages): the competition's ideas, oldest waiting first when the
+    filter is "waiting for review" (first come, first read), else newest first."""
+    where = [Idea.competition_id == competition.id]
+    if status is not None:
+        where.append(Idea.status == status)
+    if category_id is not None:
+        where.append(Idea.category_id == category_id)
+    total = session.scalar(select(func.count(Idea.id)).where(*where))
+    pages = max(1, -(-total // QUEUE_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    order = (Idea.submitted_at, Idea.id) if status is IdeaStatus.pending else (Idea.submitted_at.desc(), Idea.id.desc())
+    ideas = session.scalars(select(Idea).where(*where).order_by(*order)
+                            .limit(QUEUE_PAGE_SIZE).offset((page - 1) * QUEUE_PAGE_SIZE)).all()
+    return list(ideas), pages
+
+
+def events(session, competition) -> list[tuple[ModerationEvent, Idea | None]]:
+    """The competition's audit log, newest first, each event with its idea."""
+    rows = session.execute(select(ModerationEvent, Idea).outerjoin(Idea, Idea.id == ModerationEvent.idea_id)
+                           .where(ModerationEvent.competition_id == competition.id)
+                           .order_by(ModerationEvent.created_at.desc(), ModerationEvent.id.desc()))
+    return [(event, idea) for event, idea in rows]
+
+
+def detail(event: ModerationEvent) -> dict:
+    """The event's detail as a dict (reason, where, before, after); {} for none or unreadable text."""
+    try:
+        value = json.loads(event.detail) if event.detail else {}
+    except ValueError:
+        return {"note": event.detail}
+    return value if isinstance(value, dict) else {"note": event.detail}

@@ -1,0 +1,82 @@
+"""Staff forms for competitions and their ideas. Every message is translated; what was typed stays."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from engagement.competitions.editing import CompetitionValues
+from engagement.competitions.models import PhotoRule, VotingMode
+from surveys.forms import SLUG_RULE
+from surveys.timezone import from_local, to_local
+
+PHOTO_RULE_LABELS = {PhotoRule.none: _l("No photos"), PhotoRule.optional: _l("A photo is optional"),
+                     PhotoRule.required: _l("A photo is required")}
+VOTING_MODE_LABELS = {VotingMode.single: _l("One vote per idea"),
+                      VotingMode.dots: _l("Dots: each phone spreads a number of dots over the ideas")}
+DATE_FIELDS = ("submissions_open_at", "voting_opens_at", "closes_at")
+# The first format is what the field shows: the browser's own "2027-06-15T12:00".
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+def too_long(limit: int) -> Length:
+    return Length(max=limit, message=_l("Use at most %(max)d characters."))
+
+
+class CompetitionForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[
+        DataRequired(message=_l("Give the competition a title.")), too_long(200)])
+    slug = StringField(_l("Web address"), validators=[Optional(), too_long(80), Regexp(
+        SLUG_RULE, message=_l("Use only small letters a–z, digits and single dashes."))])
+    brief = TextAreaField(_l("The question or task"), validators=[
+        DataRequired(message=_l("Say what ideas you are looking for.")), too_long(4000)])
+    language = SelectField(_l("Language of the competition"),
+                           choices=[SelectChoice("da", "Dansk"), SelectChoice("en", "English")])
+    photo_rule = SelectField(_l("Photos of sketches or models"),
+                             choices=[SelectChoice(k.value, v) for k, v in PHOTO_RULE_LABELS.items()],
+                             default=PhotoRule.optional.value)
+    moderated = BooleanField(_l("Read ideas before they are shown in public"), default=True)
+    voting_mode = SelectField(_l("How people vote"), default=VotingMode.single.value,
+                              choices=[SelectChoice(k.value, v) for k, v in VOTING_MODE_LABELS.items()])
+    dots_per_device = IntegerField(_l("Dots per phone"), default=5, validators=[
+        Optional(), NumberRange(min=1, max=50, message=_l("Give a number from 1 to 50."))])
+    submissions_open_at = DateTimeLocalField(_l("Ideas can be sent from (Danish time)"), format=LOCAL_FORMATS,
+                                             validators=[Optional()])
+    voting_opens_at = DateTimeLocalField(_l("Voting opens (Danish time)"), format=LOCAL_FORMATS,
+                                             validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Closes (Danish time)"), format=LOCAL_FORMATS,
+                                             validators=[Optional()])
+
+    def validate_dots_per_device(self, field):
+        if self.voting_mode.data == VotingMode.dots.value and field.data is None:
+            raise ValidationError(_l("Give a number from 1 to 50."))
+
+    def validate_voting_opens_at(self, field):
+        if field.data and self.submissions_open_at.data and field.data <= self.submissions_open_at.data:
+            raise ValidationError(_l("Voting must open after ideas can be sent."))
+
+    def validate_closes_at(self, field):
+        if field.data and self.voting_opens_at.data and field.data <= self.voting_opens_at.data:
+            raise ValidationError(_l("The competition must close after voting opens."))
+        if field.data and self.submissions_open_at.data and field.data <= self.submissions_open_at.data:
+            raise ValidationError(_l("The competition must close after ideas can be sent."))
+
+    def fill_from(self, competition) -> None:
+        """Show stored UTC times as Danish wall-clock times (only on GET: a POST keeps what was typed)."""
+        for name in DATE_FIELDS:
+            value = getattr(competition, name)
+            self[name].data = value and to_local(value).replace(tzinfo=None)
+
+    def values(self) -> CompetitionValues:
+        return CompetitionValues(
+            title=self.title.data.strip(), brief=self.brief.data.strip(), language=self.language.data,
+            slug=(self.slug.data or "").strip(), photo_rule=PhotoRule(self.photo_rule.data),
+            moderated=bool(self.moderated.data), voting_mode=VotingMode(self.voting_mode.data),
+            dots_per_device=self.dots_per_device.data or 5,
+            **{name: from_local(self[name].data) for name in DATE_FIELDS})
+
+
+class IdeaTextForm(FlaskForm):
+    """Correcting obvious typos; the text as sent stays in the audit log."""
+    title = StringField(_l("Title"), validators=[DataRequired(message=_l("An idea needs a title.")), too_long(120)])
+    description = TextAreaField(_l("Description"), validators=[too_long(4000)])

@@ -1,0 +1,135 @@
+"""A printable PDF of ideas with their photos, e.g. the approved ideas for a council meeting.
+
+The text is real text in DejaVu Sans (the touchpoint posters' fonts, so æøå
+can be searched and copied). Photos are stored as WebP, which PDF cannot
+hold; each is converted to JPEG in memory with Pillow before it is placed.
+"""
+import io
+import logging
+
+from flask_babel import force_locale, gettext as _, ngettext
+from fpdf import FPDF
+from PIL import Image, UnidentifiedImageError
+
+from engagement.competitions.models import AGE_BANDS, Competition, Idea, IdeaStatus
+from engagement.touchpoints.posters import GREEN, GREY, INK, Fonts
+from extensions import utcnow
+from surveys.timezone import to_local
+
+log = logging.getLogger(__name__)
+
+PAGE_WIDTH, MARGIN = 210, 18
+TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+PHOTO_MAX = (120, 90)  # mm: a sketch stays readable, two ideas often share a page
+
+
+class IdeasPdf(FPDF):
+    """A4 with the competition's title and the page number in the footer."""
+
+    def __init__(self, footer_text: str):
+        super().__init__(unit="mm", format="A4")
+        self.footer_text = footer_text
+        self.typeface = Fonts(self)
+
+    def footer(self):
+        self.set_y(-12)
+        self.typeface.use("Sans", "", 8, GREY)
+        self.cell(0, 5, self.typeface.safe(f"{self.footer_text} · {self.page_no()}/{{nb}}"), align="C")
+
+
+def ideas_pdf(competition: Competition, ideas: list[Idea], votes: dict[int, int], heading: str) -> bytes:
+    """The ideas in the given order, each with its text, facts and photo, as PDF bytes.
+
+    `votes` maps idea id to the number to print (ideas missing from it print
+    no vote count). Labels are in the competition's language. A photo that
+    Pillow cannot read is left out (and logged) rather than failing the PDF.
+    """
+    with force_locale(competition.language):
+        pdf = IdeasPdf(competition.title)
+        pdf.set_margins(MARGIN, MARGIN, MARGIN)
+        pdf.set_auto_page_break(True, margin=20)
+        pdf.set_title(f"{heading} – {competition.title}")
+        pdf.set_creator("Bypuls")
+        pdf.add_page()
+        draw_heading(pdf, competition, heading, len(ideas))
+        for idea in ideas:
+            draw_idea(pdf, idea, votes.get(idea.id))
+        return bytes(pdf.output())
+
+
+def draw_heading(pdf: IdeasPdf, competition: Competition, heading: str, count: int) -> None:
+    fonts = pdf.typeface
+    fonts.use("Sans", "B", 20, GREEN)
+    pdf.multi_cell(TEXT_WIDTH, 9, fonts.safe(heading), align="L", new_x="LMARGIN", new_y="NEXT")
+    fonts.use("Sans", "B", 14, INK)
+    pdf.multi_cell(TEXT_WIDTH, 7, fonts.safe(competition.title), align="L", new_x="LMARGIN", new_y="NEXT")
+    if competition.brief:
+        fonts.use("Sans", "", 11, INK)
+        pdf.multi_cell(TEXT_WIDTH, 5.5, fonts.safe(competition.brief), align="L", new_x="LMARGIN", new_y="NEXT")
+    fonts.use("Sans", "", 9, GREY)
+    made = to_local(utcnow()).strftime("%d.%m.%Y")
+    pdf.multi_cell(TEXT_WIDTH, 5, fonts.safe(ngettext("%(num)d idea · made %(date)s", "%(num)d ideas · made %(date)s",
+                                                             count, date=made)),
+                   align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+
+
+def draw_idea(pdf: IdeasPdf, idea: Idea, votes: int | None) -> None:
+    fonts = pdf.typeface
+    if pdf.get_y() > pdf.h - 60:  # a title alone at the foot of a page helps nobody
+        pdf.add_page()
+    pdf.set_draw_color(*GREEN)
+    pdf.line(MARGIN, pdf.get_y(), PAGE_WIDTH - MARGIN, pdf.get_y())
+    pdf.ln(3)
+    fonts.use("Sans", "B", 14, INK)
+    title = f"★ {idea.title}" if idea.status is IdeaStatus.winner and fonts.unicode else idea.title
+    pdf.multi_cell(TEXT_WIDTH, 7, fonts.safe(title), align="L", new_x="LMARGIN", new_y="NEXT")
+    fonts.use("Sans", "", 9, GREY)
+    pdf.multi_cell(TEXT_WIDTH, 5, fonts.safe(" · ".join(facts(idea, votes))), align="L", new_x="LMARGIN", new_y="NEXT")
+    if idea.description:
+        pdf.ln(1)
+        fonts.use("Sans", "", 11, INK)
+        pdf.multi_cell(TEXT_WIDTH, 5.5, fonts.safe(idea.description), align="L", new_x="LMARGIN", new_y="NEXT")
+    if idea.photo is not None:
+        draw_photo(pdf, idea)
+    pdf.ln(6)
+
+
+def facts(idea: Idea, votes: int | None) -> list[str]:
+    parts = [_("Idea no. %(id)d", id=idea.id)]
+    if idea.status is IdeaStatus.winner:
+        parts.append(_("Winner"))
+    if idea.category is not None:
+        parts.append(idea.category.name)
+    if idea.nickname:
+        parts.append(idea.nickname)
+    if idea.age_band in AGE_BANDS:
+        parts.append(_("age %(band)s", band=AGE_BANDS[idea.age_band]))
+    if votes is not None:
+        parts.append(ngettext("%(num)d vote", "%(num)d votes", votes))
+    return parts
+
+
+def draw_photo(pdf: IdeasPdf, idea: Idea) -> None:
+    try:
+        jpeg, width, height = as_jpeg(idea.photo.data)
+    except (UnidentifiedImageError, OSError, ValueError):
+        log.warning("idea %s: photo could not be read; left out of the PDF", idea.id)
+        return
+    scale = min(PHOTO_MAX[0] / width, PHOTO_MAX[1] / height)
+    w, h = width * scale, height * scale
+    if pdf.get_y() + h + 3 > pdf.h - 20:
+        pdf.add_page()
+    pdf.ln(2)
+    pdf.image(jpeg, x=MARGIN, y=pdf.get_y(), w=w, h=h)
+    pdf.set_y(pdf.get_y() + h + 1)
+
+
+def as_jpeg(data: bytes) -> tuple[io.BytesIO, int, int]:
+    """The photo as JPEG bytes (PDF holds JPEG, not WebP), with its size in pixels."""
+    with Image.open(io.BytesIO(data)) as image:
+        rgb = image.convert("RGB")
+    out = io.BytesIO()
+    rgb.save(out, "JPEG", quality=85)
+    out.seek(0)
+    return out, rgb.width, rgb.height
