@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bench import projector
 from bench.report import cpu_busy, seconds, table
 from bench.scale import bench_app, fresh_schema
 from engagement.seed import seed
@@ -44,7 +45,7 @@ UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
 
 @dataclass
 class WrkRun:
-    kind: str  # "hello", "page" or "submit"
+    kind: str  # "hello", "page", "scan", "projector" or "submit"
     requests: int
     rps: float
     p50: float
@@ -146,8 +147,10 @@ def fetch(port: int, method: str, path: str, body: str | None = None, headers: d
 
 
 def wrk(kind: str, port: int, path: str, duration: int, script_args: list[str] | None = None,
-        number: int = 0) -> WrkRun:
+        number: int = 0, headers: dict | None = None) -> WrkRun:
     command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
     if script_args is not None:
         command += ["-s", str(SUBMIT_SCRIPT)]
     command.append(f"http://127.0.0.1:{port}{path}")
@@ -223,8 +226,9 @@ class HttpRun:
 
 
 def run_http(folder: Path, url: str, duration: int, log=print, rounds: int = ROUNDS) -> HttpRun:
-    """Rounds of hello, survey page and submission, each route in a fresh gunicorn."""
+    """Rounds of hello, survey page, scan, projector refresh and submission, each round in a fresh gunicorn."""
     screen = first_screen(url)
+    live_path = f"/staff/classes/{projector.add_class_session(url, screen.slug)}/live"
     env = server_env(url)
     runs = []
     for number in range(1, rounds + 1):
@@ -236,11 +240,15 @@ def run_http(folder: Path, url: str, duration: int, log=print, rounds: int = ROU
             runs.append(wrk("page", port, screen.path(), duration, number=number))
             wrk("warm-up", port, f"/q/{screen.scan_code}", WARM_UP)
             runs.append(wrk("scan", port, f"/q/{screen.scan_code}", duration, number=number))
+            teacher = {"Cookie": projector.teacher_cookie(port, fetch, CSRF)}
+            projector.check_live(port, fetch, live_path, teacher["Cookie"])
+            wrk("warm-up", port, live_path, WARM_UP, headers=teacher)
+            runs.append(wrk("projector", port, live_path, duration, number=number, headers=teacher))
             wrk("warm-up", port, "/", WARM_UP, submission_args(port, screen, new_prefix()))
             prefix = new_prefix()
             runs.append(wrk("submit", port, "/", duration, submission_args(port, screen, prefix), number))
         runs[-1].stored = stored(url, prefix)  # counted once gunicorn has finished every request
-        log("  round {}: {}".format(number, ", ".join(f"{r.kind} {r.rps:.0f}/s" for r in runs[-4:])))
+        log("  round {}: {}".format(number, ", ".join(f"{r.kind} {r.rps:.0f}/s" for r in runs[-5:])))
     version = subprocess.run([sys.executable, "-m", "gunicorn", "--version"], capture_output=True, text=True,
                              timeout=30).stdout.strip()
     return HttpRun(runs, version)
@@ -250,7 +258,8 @@ SCAN_TARGET = 0.6
 
 LABELS = {"hello": "hello (bench/hello.py)", "page": "survey page: GET of a question screen",
           "submit": "submission: POST of the first screen, new key",
-          "scan": "scan: GET /q/<code> (stores a scan, 303 to the survey)"}
+          "scan": "scan: GET /q/<code> (stores a scan, 303 to the survey)",
+          "projector": "projector refresh: GET /staff/classes/<id>/live (a class of 28, JSON)"}
 
 
 def section(result: HttpRun, duration: int, target_ratio: float = 0.4, target_p99: float = 0.1) -> str:

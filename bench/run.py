@@ -69,7 +69,7 @@ def measure(args, folder: Path) -> dict:
         found["pages"] = sizes.measure_pages(url)
     if "http" in args.only:
         duration = 3 if args.quick else 15
-        log(f"HTTP throughput (about {load.ROUNDS * 4 * (duration + load.WARM_UP + 2) + 10} s)…")
+        log(f"HTTP throughput (about {load.ROUNDS * 5 * (duration + load.WARM_UP + 2) + 10} s)…")
         found["http"] = load.run_http(folder, url, duration, log)
         found["duration"] = duration
         log("Request costs in-process…")
@@ -107,6 +107,8 @@ def summary(found: dict) -> str:
         rows.append(["Submission p99 under 100 ms at 32 connections (each round)",
                      " / ".join(seconds(r.p99) for r in submits), mark(all(r.p99 < 0.1 for r in submits))])
         scans = result.of("scan")
+        rows.append(["Projector refresh (`/staff/classes/<id>/live`) vs hello/s (each round; no target)",
+                     " / ".join(f"{result.ratio(r):.0%}" for r in result.of("projector")), "–"])
         rows.append(["Scans (`/q/<code>`) at least 60 % of hello/s (each round)",
                      " / ".join(f"{result.ratio(r):.0%}" for r in scans),
                      mark(all(result.ratio(r) >= load.SCAN_TARGET for r in scans))])

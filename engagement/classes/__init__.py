@@ -1,14 +1,55 @@
 """Class sessions: a teacher runs the town-centre exercise with the whole class.
 
 `init_app` wires the package: the teacher's pages and projector view
-(`views`), the pupils' `/join` (`pupils`), and the attribution of answers and
-ideas to the session.
+(`views`, `projector`), the pupils' `/join` (`pupils`), the attribution of
+answers and ideas to the session (surveys.answering.ATTRIBUTION and
+engagement.competitions.services.ATTRIBUTION) and the class column of exports
+(engagement.dashboard.exports.EXTRA_COLUMNS).
 """
+from flask_babel import gettext as _
 
 
 def init_app(app):
     from engagement.classes import models as _models  # noqa: F401
     from engagement.classes import pupils, views
+    from engagement.competitions import services as competitions
+    from engagement.dashboard import exports
+    from surveys import answering
 
     app.register_blueprint(views.bp)
     app.register_blueprint(pupils.bp)
+    # The lists are module-wide and create_app may run more than once (tests): add each hook once.
+    for hooks, hook in ((answering.ATTRIBUTION, survey_attribution),
+                        (competitions.ATTRIBUTION, competition_attribution),
+                        (exports.EXTRA_COLUMNS, export_columns)):
+        if hook not in hooks:
+            hooks.append(hook)
+
+
+def survey_attribution(survey, via: str) -> dict:
+    """{"class_session_id": ...} for a survey started from a live class session of this very survey."""
+    from engagement.classes import services
+    from extensions import db
+
+    found = services.live_session_for(db.session, via, survey_id=survey.id)
+    return {"class_session_id": found} if found else {}
+
+
+def competition_attribution(competition, via: str) -> dict:
+    """{"class_session_id": ...} for an idea sent from a live class session of this very competition."""
+    from engagement.classes import services
+    from extensions import db
+
+    found = services.live_session_for(db.session, via, competition_id=competition.id)
+    return {"class_session_id": found} if found else {}
+
+
+def export_columns(session, survey) -> list:
+    """The "Class session" column of exports, only for a survey that class sessions have worked on."""
+    from engagement.classes import services
+    from engagement.dashboard.exports import Column
+
+    names = services.session_names(session, survey)
+    if not names:
+        return []
+    return [Column(_("Class session"), lambda response, answers: names.get(response.class_session_id))]

@@ -1,4 +1,119 @@
-"""Pupils' pages: `/join`, where a class session's code leads."""
-from flask import Blueprint
+"""Pupils' pages: `/join`, where a class session's code leads. No accounts, no names.
+
+A pupil types the code the teacher reads out (or scans the projector's QR
+code, which opens `/join/<CODE>`). A survey session sends them on to the
+survey with `?via=class-<CODE>`, which tags the response with the session; a
+competition session shows the class page: the way to send an idea, and the
+class vote once the teacher opens it. Wrong codes count towards a rate limit
+per address (JOIN_RATE_LIMIT), right ones do not, so a class sharing one
+address is never locked out by its own traffic.
+"""
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engagement.classes import services
+from engagement.classes.models import ClassSession
+from engagement.competitions import device
+from engagement.competitions import services as competitions
+from extensions import db, limiter
 
 bp = Blueprint("join", __name__)
+
+
+def join_limit() -> str:
+    return current_app.config.get("JOIN_RATE_LIMIT", "60 per minute;300 per hour")
+
+
+def wrong_code(response) -> bool:
+    return response.status_code == 404
+
+
+guarded = limiter.limit(join_limit, deduct_when=wrong_code)
+
+
+@bp.get("/join")
+def form():
+    return render_template("engagement/classes/join.html", code=request.args.get("code", "")[:20], error=None)
+
+
+@bp.post("/join")
+@guarded
+def join():
+    typed = request.form.get("code", "")[:40]
+    class_session = services.find_by_code(db.session, typed)
+    if class_session is None:
+        return unknown_code(typed)
+    return redirect(url_for("join.session_page", code=class_session.code), 303)
+
+
+def unknown_code(typed: str):
+    if not typed.strip():
+        message = _("Type the code from the board.")
+    else:
+        message = _("We do not know that code. Check it on the board and try again.")
+    return render_template("engagement/classes/join.html", code=typed, error=message), 404
+
+
+@bp.get("/join/<code>")
+@guarded
+def session_page(code):
+    """Where the code leads: the survey (303), the class page of a competition, or "it has ended"."""
+    class_session = services.find_by_code(db.session, code)
+    if class_session is None:
+        return unknown_code(code[:40])
+    if not class_session.live:
+        return render_template("engagement/classes/ended.html", class_session=class_session), 410
+    if class_session.code != code:  # typed in lower case or with a space: show the address as printed
+        return redirect(url_for("join.session_page", code=class_session.code), 303)
+    via = services.via_token(class_session.code)
+    if class_session.survey_id:
+        return redirect(url_for("answer.start", slug=class_session.survey.slug, via=via), 303)
+    return class_page(class_session)
+
+
+def class_page(class_session: ClassSession, error: str | None = None, status: int = 200):
+    competition = class_session.competition
+    g.content_language = competition.language
+    ballot = competitions.class_ballot(class_session.id)
+    ideas = services.class_ideas(db.session, class_session) if class_session.voting_open else []
+    mine = competitions.device_votes(db.session, competition, device.current_device(), ballot)
+    budget = services.class_budget(class_session)
+    return render_template("engagement/classes/class.html", class_session=class_session, competition=competition,
+                           ideas=ideas, mine=mine, budget=budget, left=budget - sum(mine.values()), error=error,
+                           idea_url=idea_form_url(class_session)), status
+
+
+def idea_form_url(class_session: ClassSession) -> str:
+    """The competition's idea form, carrying the session so the idea is tagged with it."""
+    via = services.via_token(class_session.code)
+    if "competition.show" in current_app.view_functions:
+        return url_for("competition.show", slug=class_session.competition.slug, via=via)
+    return f"/c/{class_session.competition.slug}?via={via}"
+
+
+@bp.post("/join/<code>/vote")
+@guarded
+def vote(code):
+    """Give an idea of the class this device's `dots` (0 takes them back), within the session's dots."""
+    class_session = services.find_by_code(db.session, code)
+    if class_session is None or not class_session.competition_id:
+        return unknown_code(code[:40])
+    if not class_session.live:
+        return render_template("engagement/classes/ended.html", class_session=class_session), 410
+    if not class_session.voting_open:
+        return class_page(class_session, _("Voting has not started yet. Wait for your teacher."), 409)
+    idea = next((i for i in services.class_ideas(db.session, class_session)
+                 if str(i.id) == request.form.get("idea", "")), None)
+    raw = request.form.get("dots", "")
+    if idea is None or not (raw.isascii() and raw.isdigit()):
+        return class_page(class_session, _("That idea cannot be voted on. Choose one from the list."), 422)
+    try:
+        competitions.set_vote(db.session, class_session.competition, idea, device.current_device(create=True),
+                              min(int(raw), 99), ballot=competitions.class_ballot(class_session.id),
+                              budget=services.class_budget(class_session))
+    except competitions.VoteRefused:
+        db.session.rollback()
+        return class_page(class_session, _("You have used all your dots. Take one back from another idea first."),
+                          409)
+    db.session.commit()
+    return redirect(url_for("join.session_page", code=class_session.code, _anchor=f"idea-{idea.id}"), 303)

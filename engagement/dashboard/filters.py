@@ -3,6 +3,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from engagement.classes import services as classes
 from engagement.touchpoints import services as touchpoints
 from extensions import db
 from surveys.models import Survey
@@ -10,7 +11,8 @@ from surveys.results import Filters
 
 
 def filters_from_args(survey: Survey, args) -> tuple[Filters, list[str]]:
-    """Read `from`, `to` (YYYY-MM-DD), `a` (choice ids, repeatable) and `incomplete=1`.
+    """Read `from`, `to` (YYYY-MM-DD), `a` (choice ids, repeatable), `incomplete=1`, `t` (a touchpoint
+    id) and `class_session` (the id of a class session of this survey).
 
     A value that cannot be read is left out, and named in the returned messages,
     so a mistyped link still shows results instead of an error page.
@@ -36,8 +38,24 @@ def filters_from_args(survey: Survey, args) -> tuple[Filters, list[str]]:
             attribution = (("touchpoint_id", int(touchpoint)),)
         else:
             problems.append(_("A filter on a touchpoint that does not exist was left out."))
+    attribution += class_session_filter(survey, args.get("class_session", ""), problems)
     return Filters(since, until, tuple(sorted(set(answered))), args.get("incomplete") == "1",
                    attribution), problems
+
+
+def class_session_filter(survey: Survey, raw: str, problems: list) -> tuple:
+    """(("class_session_id", id),) for a class session of this survey in its organisation, else ()."""
+    if not raw:
+        return ()
+    known = {sid for sid, _name in class_session_options(survey)}
+    if raw.isascii() and raw.isdigit() and int(raw) in known:
+        return (("class_session_id", int(raw)),)
+    problems.append(_("A filter on a class session that does not exist was left out."))
+    return ()
+
+
+def class_session_options(survey: Survey) -> list[tuple[int, str]]:
+    return classes.filter_options(db.session, survey.organisation_id, survey.id)
 
 
 def touchpoint_options(organisation_id: int) -> list[tuple[int, str]]:
@@ -58,6 +76,8 @@ def filter_args(filters: Filters) -> dict:
     for column, value in filters.attribution:
         if column == "touchpoint_id":
             args["t"] = value
+        elif column == "class_session_id":
+            args["class_session"] = value
     return args
 
 

@@ -3,7 +3,7 @@ from flask import abort, render_template, request
 from flask_login import login_required
 
 from engagement.dashboard import bp, charts
-from engagement.dashboard.filters import filter_args, filters_from_args, touchpoint_options
+from engagement.dashboard.filters import class_session_options, filter_args, filters_from_args, touchpoint_options
 from engagement.touchpoints import services as touchpoints
 from extensions import db
 from surveys import results
@@ -33,7 +33,8 @@ def results_page(survey_id):
         "engagement/dashboard/results.html", survey=survey, summary=summary, figures=figures,
         filters=filters, args=filter_args(filters), problems=problems, percent=charts.percent,
         filter_options=filter_options(survey), choice_labels=choice_labels(survey), funnel=funnel,
-        touchpoint_options=touchpoint_options(survey.organisation_id))
+        touchpoint_options=touchpoint_options(survey.organisation_id),
+        class_session_options=class_session_options(survey))
 
 
 @bp.get("/<int:survey_id>/results/questions/<int:question_id>")

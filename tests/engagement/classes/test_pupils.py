@@ -1,0 +1,153 @@
+"""Pupils join with the code from the board: a survey session leads to the survey, a competition
+session to the class page and its vote. No accounts, no names."""
+from sqlalchemy import func, select
+
+from engagement.competitions import services as competitions
+from engagement.competitions.models import Vote
+from extensions import utcnow
+from surveys.models import Response
+from tests.builders import make_competition, make_idea, make_org, make_survey, make_user
+from tests.conftest import csrf_token
+from tests.engagement.classes.builders import answer_whole_survey, make_class_session
+
+YES_NO = [{"kind": "yes_no", "prompt": "Kommer du i bymidten hver uge?"},
+          {"kind": "yes_no", "prompt": "Skal der være flere bænke?"}]
+
+
+def survey_session(db, **overrides):
+    org = make_org(db)
+    survey = make_survey(db, org, YES_NO, slug=f"unge-{org.id}")
+    return survey, make_class_session(db, make_user(db, org, role="teacher"), survey, **overrides)
+
+
+def test_pupil_who_types_the_code_in_lower_case_with_a_space_reaches_the_survey(client, db):
+    survey, class_session = survey_session(db, code="KF729M")
+    token = csrf_token(client, "/join")
+    joined = client.post("/join", data={"csrf_token": token, "code": "kf7 29m"})
+    assert joined.status_code == 303 and joined.location.endswith("/join/KF729M")
+    onward = client.get(joined.location)
+    assert onward.status_code == 303
+    assert onward.location.endswith(f"/s/{survey.slug}?via=class-KF729M")
+
+
+def test_answers_of_a_pupil_who_came_through_the_code_are_tagged_with_the_session(client, db):
+    survey, class_session = survey_session(db)
+    answer_whole_survey(client, f"/join/{class_session.code}")
+    answer_whole_survey(client, f"/s/{survey.slug}")  # someone from the street, not the class
+    tagged = db.session.scalars(select(Response.class_session_id).where(Response.completed_at.is_not(None))).all()
+    assert sorted(tagged, key=str) == sorted([class_session.id, None], key=str)
+
+
+def test_pupil_with_a_wrong_code_is_told_so_and_keeps_what_they_typed(client, db):
+    survey_session(db, code="KF729M")
+    client.get("/join?lang=en")
+    wrong = client.post("/join", data={"csrf_token": csrf_token(client, "/join"), "code": "KF729N"})
+    page = wrong.get_data(as_text=True)
+    assert wrong.status_code == 404
+    assert "We do not know that code" in page and 'value="KF729N"' in page and 'aria-invalid="true"' in page
+
+
+def test_pupil_scanning_the_code_of_an_ended_session_is_told_it_has_ended(client, db):
+    _survey, class_session = survey_session(db, ended_at=utcnow())
+    page = client.get(f"/join/{class_session.code}?lang=en")
+    assert page.status_code == 410 and "This class session has ended" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Response.id))) == 0
+
+
+def test_a_session_past_its_end_time_has_ended_without_the_teacher_ending_it(client, db):
+    from datetime import timedelta
+
+    _survey, class_session = survey_session(db, ends_at=utcnow() - timedelta(minutes=1))
+    assert client.get(f"/join/{class_session.code}").status_code == 410
+
+
+def test_guessing_codes_is_stopped_by_the_rate_limit_but_a_class_on_one_address_is_not(app, client, db):
+    _survey, class_session = survey_session(db)
+    app.config["JOIN_RATE_LIMIT"] = "5 per minute"
+    try:
+        right = [client.get(f"/join/{class_session.code}").status_code for _ in range(20)]
+        wrong = [client.get(f"/join/{code}").status_code for code in ("AAAAAA", "BBBBBB", "CCCCCC", "DDDDDD",
+                                                                       "EEEEEE", "FFFFFF", "GGGGGG")]
+        after = client.get(f"/join/{class_session.code}").status_code
+    finally:
+        app.config["JOIN_RATE_LIMIT"] = "60 per minute;300 per hour"
+    assert right == [303] * 20
+    assert wrong[:5] == [404] * 5 and wrong[5:] == [429, 429]
+    assert after == 429
+
+
+def competition_session(db, **overrides):
+    org = make_org(db)
+    competition = make_competition(db, org, slug=f"algade-{org.id}", title="Hvad skal Algade 12 være?",
+                                   voting_mode="dots", dots_per_device=5)
+    teacher = make_user(db, org, role="teacher")
+    return competition, make_class_session(db, teacher, competition=competition, **overrides)
+
+
+def test_pupil_joining_a_competition_session_gets_the_idea_form_with_the_session(client, db):
+    competition, class_session = competition_session(db)
+    page = client.get(f"/join/{class_session.code}?lang=en").get_data(as_text=True)
+    assert f"/c/{competition.slug}?via=class-{class_session.code}" in page
+    assert "Vote for the class" not in page
+
+
+def test_an_idea_sent_through_the_class_link_is_tagged_and_a_copied_link_is_not(db):
+    competition, class_session = competition_session(db)
+    other, _ = competition_session(db)
+    via = f"class-{class_session.code}"
+    assert competitions.attribution_for(competition, via) == {"class_session_id": class_session.id}
+    assert competitions.attribution_for(other, via) == {}
+
+
+def class_vote(client, class_session, idea, dots):
+    token = csrf_token(client, "/join")
+    return client.post(f"/join/{class_session.code}/vote", data={"csrf_token": token, "idea": idea.id,
+                                                                 "dots": dots})
+
+
+def test_pupil_spreads_the_sessions_dots_and_cannot_spend_more(client, db):
+    competition, class_session = competition_session(db, voting_open=True, dots_per_pupil=3)
+    first = make_idea(db, competition, class_session_id=class_session.id, title="Værksted")
+    second = make_idea(db, competition, class_session_id=class_session.id, title="Café")
+    assert class_vote(client, class_session, first, 2).status_code == 303
+    assert class_vote(client, class_session, second, 1).status_code == 303
+    refused = class_vote(client, class_session, second, 2)
+    assert refused.status_code == 409
+    assert competitions.vote_counts(db.session, [first.id, second.id], competitions.class_ballot(class_session.id)) \
+        == {first.id: 2, second.id: 1}
+    # None of it counts in the public vote.
+    assert competitions.vote_counts(db.session, [first.id, second.id]) == {}
+
+
+def test_pupil_who_taps_give_a_dot_twice_is_counted_once(client, db):
+    competition, class_session = competition_session(db, voting_open=True)
+    idea = make_idea(db, competition, class_session_id=class_session.id)
+    class_vote(client, class_session, idea, 1)
+    class_vote(client, class_session, idea, 1)
+    assert db.session.scalar(select(func.sum(Vote.dots))) == 1
+
+
+def test_the_class_ballot_holds_the_classs_approved_ideas_and_pending_ones_only_when_published_at_once(client, db):
+    competition, class_session = competition_session(db, voting_open=True)
+    make_idea(db, competition, class_session_id=class_session.id, title="Godkendt idé")
+    make_idea(db, competition, status="pending", class_session_id=class_session.id, title="Ventende idé")
+    make_idea(db, competition, status="rejected", class_session_id=class_session.id, title="Afvist idé")
+    make_idea(db, competition, title="En idé fra gaden")
+    page = client.get(f"/join/{class_session.code}").get_data(as_text=True)
+    assert "Godkendt idé" in page and "Ventende idé" not in page and "Afvist" not in page and "gaden" not in page
+    class_session.publish_at_once = True
+    db.session.commit()
+    page = client.get(f"/join/{class_session.code}").get_data(as_text=True)
+    assert "Ventende idé" in page and "Afvist" not in page
+
+
+def test_a_vote_for_an_idea_outside_the_class_or_before_voting_opens_is_refused(client, db):
+    competition, class_session = competition_session(db)
+    mine = make_idea(db, competition, class_session_id=class_session.id)
+    street = make_idea(db, competition)
+    assert class_vote(client, class_session, mine, 1).status_code == 409
+    class_session.voting_open = True
+    db.session.commit()
+    assert class_vote(client, class_session, street, 1).status_code == 422
+    assert db.session.scalar(select(func.count(Vote.id))) == 0
