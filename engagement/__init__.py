@@ -7,11 +7,12 @@ Competitions and classes follow.
 
 
 def init_app(app):
-    from engagement import accounts, classes, cli, competitions, dashboard, touchpoints
+    from engagement import accounts, classes, cli, competitions, dashboard, people, touchpoints
     # Imported for their tables: surveys' responses point at touchpoints by table name.
     from engagement.touchpoints import models as _touchpoint_models  # noqa: F401
 
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(people.bp)
     dashboard.init_app(app)
     touchpoints.init_app(app)
     competitions.init_app(app)

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from extensions import utcnow
 from surveys.models import Question
 from tests.browser import NEXT, SEND, TEXT_KINDS, THANKS, answer, answers_no, expect_screen, option, tap_button
+from tests.browser.conftest import SCREENSHOTS
 from tests.builders import EVERY_KIND, PASSWORD, make_org, make_survey, make_user
 
 pytestmark = pytest.mark.browser
@@ -139,4 +140,24 @@ def test_editors_survey_pages_pass_axe(db, desktop, axe, every_kind_survey):
     expect(desktop.locator("#error-summary")).to_be_visible()
     expect(desktop.locator("#title")).to_have_attribute("aria-invalid", "true")
     problems.append(axe.problems(desktop, "the new-survey form with errors"))
+    assert not any(problems), report(problems)
+
+
+def test_staff_accounts_and_password_pages_pass_axe_also_with_errors(db, desktop, axe):
+    org = make_org(db)
+    admin = make_user(db, org, role="admin")
+    make_user(db, org, role="teacher", email="laerer@skole.dk")
+    log_in(desktop, admin)
+    desktop.goto("/staff/people/")
+    problems = [axe.problems(desktop, "the staff accounts page")]
+    desktop.locator("#email").fill("laerer@skole.dk")
+    desktop.locator("#password").fill("kort")
+    desktop.get_by_role("button", name="Tilføj", exact=True).click()
+    expect(desktop.locator("#error-summary")).to_be_visible()
+    expect(desktop.locator("#email")).to_have_value("laerer@skole.dk")
+    problems.append(axe.problems(desktop, "the staff accounts page with errors"))
+    if SCREENSHOTS:
+        desktop.screenshot(path=f"{SCREENSHOTS}/staff-accounts-errors.png", full_page=True)
+    desktop.goto("/staff/password")
+    problems.append(axe.problems(desktop, "the change-password page"))
     assert not any(problems), report(problems)
