@@ -7,6 +7,7 @@
   document.querySelectorAll("[data-figure]").forEach(function (element) {
     var figure = figures[element.dataset.figure];
     if (!figure) { return; }
-    window.Plotly.newPlot(element, figure.data, figure.layout, {displayModeBar: false, responsive: true});
+    window.Plotly.newPlot(element, figure.data, figure.layout,
+                          {displayModeBar: false, responsive: true, locale: document.documentElement.lang});
   });
 })();

@@ -58,3 +58,17 @@ def test_respondents_text_never_becomes_a_link_an_element_or_a_script(db, deskto
     assert "<img src=x onerror=alert(1)>" in svg_text
     assert desktop.locator(".chart svg a").count() == 0
     assert dialogs == []
+
+
+def test_date_axes_speak_danish(db, desktop):
+    from datetime import datetime, timedelta
+
+    org = make_org(db)
+    survey = make_survey(db, org, [EVERY_KIND[2]])
+    for day in range(0, 25, 4):
+        add_response(db, survey, {0: "Ja"}, started=datetime(2026, 10, 1, 12) + timedelta(days=day))
+    log_in(desktop, make_user(db, org, role="viewer"))
+    desktop.goto(f"/staff/surveys/{survey.id}/results")
+    desktop.wait_for_selector(".chart .xtick text")
+    ticks = " ".join(desktop.locator(".chart").first.locator(".xtick text").all_text_contents())
+    assert "Okt" in ticks and "Oct" not in ticks, ticks
