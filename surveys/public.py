@@ -6,10 +6,11 @@ already sent if the signal drops between screens.
 """
 import re
 
-from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 
 from extensions import db
 from surveys import answering
@@ -126,6 +127,14 @@ def expired_screen(error):
 
     The screen comes back with what was sent and a fresh token; nothing is stored.
     """
+    try:
+        return keep_typed_answer()
+    except HTTPException as problem:
+        # An abort inside an error handler is not handled again (Flask would answer 500): hand it on.
+        return current_app.handle_http_exception(problem)
+
+
+def keep_typed_answer():
     args = request.view_args or {}
     if request.endpoint != "answer.screen" or not _valid_key(args.get("key", "")):
         abort(400)

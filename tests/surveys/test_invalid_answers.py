@@ -132,3 +132,13 @@ def test_text_with_a_nul_character_is_stored_without_it(client, db):
     survey = make_survey(db, make_org(db), [{"kind": "short_text", "prompt": "Hej"}])
     assert post_first_screen(client, survey, "hej\x00med dig").status_code == 303
     assert db.session.scalar(select(Answer.text)) == "hejmed dig"
+
+
+@pytest.mark.parametrize("path", ["/s/unknown/abcdefghijklmnopqrstuvwxyz/1", "/s/{slug}/not-a-key/1",
+                                  "/s/{slug}/abcdefghijklmnopqrstuvwxyz/999999"])
+def test_expired_post_to_an_address_that_does_not_exist_gets_the_friendly_page_not_a_500(client, db, app,
+                                                                                          monkeypatch, path):
+    survey = make_survey(db, make_org(db), [{"kind": "short_text", "prompt": "Hej"}])
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # as in production
+    refused = client.post(path.format(slug=survey.slug), data={"q1": "x"})
+    assert refused.status_code in (400, 404)
