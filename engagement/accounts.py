@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from engagement.models import User
+from engagement.models import Role, User
 from extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__, url_prefix="/staff")
@@ -40,7 +40,7 @@ def login_limit() -> str:
 @limiter.limit(login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("editor.index"))
+        return redirect(landing_url())
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data.strip().lower()))
@@ -65,7 +65,12 @@ def logout():
 @bp.get("/")
 @login_required
 def home():
-    return redirect(url_for("editor.index"))
+    return redirect(landing_url())
+
+
+def landing_url() -> str:
+    """Where a signed-in user starts: a teacher at their class sessions, everyone else at the surveys."""
+    return url_for("classes.index" if current_user.role is Role.teacher else "editor.index")
 
 
 def safe_next(target: str | None) -> str:
@@ -77,4 +82,4 @@ def safe_next(target: str | None) -> str:
     if (target and target.isprintable() and target.startswith("/") and not target.startswith("//")
             and "\\" not in target and not urlsplit(target).netloc):
         return target
-    return url_for("editor.index")
+    return landing_url()

@@ -136,3 +136,10 @@ def test_staff_page_sends_a_logged_out_editor_to_login_and_back_again(client, ed
     token = csrf_token(client, login_url)
     response = client.post(login_url, data={"csrf_token": token, "email": editor.email, "password": PASSWORD})
     assert response.status_code == 302 and urlsplit(response.location).path == "/staff/surveys/new"
+
+
+def test_teacher_logs_in_and_lands_on_their_class_sessions(client, db):
+    teacher = make_user(db, make_org(db), role="teacher")
+    response = log_in(client, teacher.email, PASSWORD)
+    assert response.status_code == 302 and urlsplit(response.location).path == "/staff/classes/"
+    assert "Klasseforløb" in client.get("/staff/classes/").get_data(as_text=True)
