@@ -5,6 +5,7 @@ from flask import Flask, g, has_request_context, render_template, request, sessi
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 import config as settings
 import engagement
@@ -34,8 +35,17 @@ ERRORS = {
 }
 
 
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in every route: a number beyond the database's integers is not found (404),
+    instead of an overflow error from SQLite or PostgreSQL (500)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = DatabaseId  # before any route is added
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(settings.from_environment(app.instance_path))
     app.config.update(config or {})

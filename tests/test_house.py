@@ -145,3 +145,26 @@ def test_plotly_is_served_by_the_app_and_cached_by_the_browser(client):
     assert response.status_code == 200 and len(response.data) > 1_000_000
     assert response.cache_control.max_age == 365 * 24 * 3600
     assert client.get("/static/css/public.css").cache_control.max_age is None  # our own files revalidate
+
+
+def test_ids_beyond_the_databases_integers_are_not_found_on_any_route(app, client, db, staff, monkeypatch):
+    """Every `<int:...>` in every route, at 10**20: a friendly 404 (or a refusal), never a 500."""
+    from werkzeug.routing import AnyConverter, IntegerConverter
+
+    from tests.builders import make_org, make_user
+
+    staff(make_user(db, make_org(db), role="admin"))
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # as in production
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        ints = [name for name, conv in rule._converters.items() if isinstance(conv, IntegerConverter)]
+        if not ints:
+            continue
+        values = {name: 10**20 if name in ints else sorted(conv.items)[0] if isinstance(conv, AnyConverter) else "abc"
+                  for name, conv in rule._converters.items()}
+        path = rule.build(values, append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(path, method=method)
+            assert response.status_code in (400, 404, 405), (method, path, response.status_code)
+            checked += 1
+    assert checked > 40
