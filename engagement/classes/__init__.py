@@ -45,11 +45,16 @@ def competition_attribution(competition, via: str) -> dict:
 
 
 def export_columns(session, survey) -> list:
-    """The "Class session" column of exports, only for a survey that class sessions have worked on."""
+    """The "Class session" column of exports, only for a survey that sessions the user may see worked on."""
+    from flask import has_request_context
+    from flask_login import current_user
+
     from engagement.classes import services
     from engagement.dashboard.exports import Column
 
-    names = services.session_names(session, survey)
+    # A teacher sees the names of their own sessions only; a response from another teacher's class has none.
+    user = current_user if has_request_context() and current_user.is_authenticated else None
+    names = services.session_names(session, survey, user)
     if not names:
         return []
     return [Column(_("Class session"), lambda response, answers: names.get(response.class_session_id))]

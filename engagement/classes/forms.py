@@ -16,8 +16,13 @@ DEFAULT_LENGTH = timedelta(minutes=90)  # a double lesson, with time to spare
 LONGEST = timedelta(days=14)
 
 
+def without_nul(value: str | None) -> str | None:
+    """The text without NUL characters, which PostgreSQL refuses to store (and nobody types on purpose)."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 class ClassSessionForm(FlaskForm):
-    name = StringField(_l("Name of the session"), validators=[
+    name = StringField(_l("Name of the session"), filters=[without_nul], validators=[
         DataRequired(message=_l("Give the session a name, e.g. “2.g Vordingborg Gymnasium, bymidten”.")),
         Length(max=200, message=_l("Use at most %(max)d characters."))])
     target = SelectField(_l("What the class works on"), choices=[], validate_choice=False)
@@ -39,6 +44,12 @@ class ClassSessionForm(FlaskForm):
             raise ValidationError(_l("Choose an open survey or competition from the list."))
 
     def validate_ends_at(self, field):
+        # Compared in Danish time first: from_local() overflows for a year like 0001.
+        local_now = to_local(utcnow()).replace(tzinfo=None)
+        if field.data <= local_now - timedelta(days=1):
+            raise ValidationError(_l("The end must be later than now."))
+        if field.data >= local_now + LONGEST + timedelta(days=1):
+            raise ValidationError(_l("A class session lasts at most 14 days."))
         ends = from_local(field.data)
         if ends <= utcnow():
             raise ValidationError(_l("The end must be later than now."))

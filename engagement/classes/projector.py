@@ -15,6 +15,7 @@ from engagement.classes import services
 from engagement.classes.models import ClassSession
 from engagement.classes.views import bp, join_url, load_session, session_filters, teacher_required
 from engagement.competitions import moderation
+from engagement.competitions.models import IdeaStatus
 from engagement.dashboard import charts
 from engagement.touchpoints import qr
 from extensions import db
@@ -22,16 +23,21 @@ from surveys import results
 
 QR_SIZE = 1024  # the projector scales it down; pixels to spare for a big screen
 REFRESH_SECONDS = 3
+# A teacher only decides on ideas nobody has decided on yet: what a moderator rejected, approved or made
+# a winner stays as it is (that is the moderation queue's business).
 IDEA_ACTIONS = {"approve": "approved", "hide": "rejected"}
 
 
 @bp.get("/<int:class_session_id>/projector")
 @login_required
 def projector(class_session_id):
-    class_session = load_session(class_session_id)
-    state = live_state(class_session)
-    return render_template("engagement/classes/projector.html", class_session=class_session, state=state,
-                           refresh_seconds=REFRESH_SECONDS, join_address=join_url())
+    return render_projector(load_session(class_session_id))
+
+
+def render_projector(class_session: ClassSession) -> str:
+    return render_template("engagement/classes/projector.html", class_session=class_session,
+                           state=live_state(class_session), refresh_seconds=REFRESH_SECONDS,
+                           join_address=join_url())
 
 
 @bp.get("/<int:class_session_id>/live")
@@ -108,7 +114,7 @@ def thumbnail(class_session_id, idea_id):
     if photo is None:
         abort(404)
     response = make_response(photo.thumbnail)
-    response.mimetype = "image/jpeg" if photo.content_type == "image/jpeg" else photo.content_type
+    response.mimetype = photo.content_type
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
 
@@ -116,12 +122,21 @@ def thumbnail(class_session_id, idea_id):
 @bp.post("/<int:class_session_id>/ideas/<int:idea_id>")
 @teacher_required
 def idea_action(class_session_id, idea_id):
-    """Approve an idea for the class (and the public gallery), or hide it; logged with the session's name."""
+    """Approve a waiting idea for the class (and the public gallery), or hide it; logged with the session's name.
+
+    :raise 404: for an idea of another session or an unknown action.
+    :return 409: (nothing changed) for an idea that is no longer waiting, e.g. one a moderator rejected,
+        or when the session has ended.
+    """
     class_session = load_session(class_session_id)
     idea = services.session_of_idea(db.session, class_session, idea_id)
     action = IDEA_ACTIONS.get(request.form.get("action", ""))
     if idea is None or action is None:
         abort(404)
+    if not class_session.live:  # a projector left open after the end: its buttons no longer count
+        return refuse(class_session, _("The session has ended, so nothing can be changed."))
+    if idea.status is not IdeaStatus.pending:
+        return refuse(class_session, _("Someone has already decided on this idea, so it was not changed."))
     reason = _("Hidden by the teacher in the class session") if action == "rejected" else ""
     moderation.set_status(db.session, idea, current_user, action, reason=reason, where=class_session.name)
     db.session.commit()
@@ -136,8 +151,7 @@ def settings(class_session_id):
     if not class_session.competition_id:
         abort(404)
     if not class_session.live:
-        flash(_("The session has ended, so nothing can be changed."), "error")
-        return back_to_projector(class_session)
+        return refuse(class_session, _("The session has ended, so nothing can be changed."))
     setting, value = request.form.get("setting"), request.form.get("value") == "on"
     if setting == "voting":
         class_session.voting_open = value
@@ -154,6 +168,14 @@ def back_to_projector(class_session: ClassSession):
     if request.headers.get("X-Requested-With") == "fetch":
         return "", 204
     return redirect(url_for("classes.projector", class_session_id=class_session.id, _anchor="ideas"), 303)
+
+
+def refuse(class_session: ClassSession, message: str):
+    """409 and nothing changed: JSON {"error": message} for projector.js, else the projector with the message."""
+    if request.headers.get("X-Requested-With") == "fetch":
+        return jsonify(error=message), 409
+    flash(message, "error")
+    return render_projector(class_session), 409
 
 
 @bp.app_template_global()

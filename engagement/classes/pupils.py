@@ -8,8 +8,10 @@ class vote once the teacher opens it. Wrong codes count towards a rate limit
 per address (JOIN_RATE_LIMIT), right ones do not, so a class sharing one
 address is never locked out by its own traffic.
 """
-from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from engagement.classes import services
 from engagement.classes.models import ClassSession
@@ -85,21 +87,27 @@ def class_page(class_session: ClassSession, error: str | None = None, status: in
 
 def idea_form_url(class_session: ClassSession) -> str:
     """The competition's idea form, carrying the session so the idea is tagged with it."""
-    via = services.via_token(class_session.code)
-    if "competition.show" in current_app.view_functions:
-        return url_for("competition.show", slug=class_session.competition.slug, via=via)
-    return f"/c/{class_session.competition.slug}?via={via}"
+    return url_for("competition.show", slug=class_session.competition.slug,
+                   via=services.via_token(class_session.code))
+
+
+def live_competition_session(code: str) -> tuple[ClassSession | None, tuple | None]:
+    """(the live competition session with `code`, None), or (None, the page saying why not: 404, 410)."""
+    class_session = services.find_by_code(db.session, code)
+    if class_session is None or not class_session.competition_id:
+        return None, unknown_code(code[:40])
+    if not class_session.live:
+        return None, (render_template("engagement/classes/ended.html", class_session=class_session), 410)
+    return class_session, None
 
 
 @bp.post("/join/<code>/vote")
 @guarded
 def vote(code):
     """Give an idea of the class this device's `dots` (0 takes them back), within the session's dots."""
-    class_session = services.find_by_code(db.session, code)
-    if class_session is None or not class_session.competition_id:
-        return unknown_code(code[:40])
-    if not class_session.live:
-        return render_template("engagement/classes/ended.html", class_session=class_session), 410
+    class_session, refusal = live_competition_session(code)
+    if refusal:
+        return refusal
     if not class_session.voting_open:
         return class_page(class_session, _("Voting has not started yet. Wait for your teacher."), 409)
     idea = next((i for i in services.class_ideas(db.session, class_session)
@@ -117,3 +125,26 @@ def vote(code):
                           409)
     db.session.commit()
     return redirect(url_for("join.session_page", code=class_session.code, _anchor=f"idea-{idea.id}"), 303)
+
+
+@bp.errorhandler(CSRFError)
+def expired_form(error):
+    """A lost session (browser restarted, cookies cleared, a phone left in a bag for hours): the join form
+    comes back with the typed code, a vote goes back to the class page; nothing is stored either way."""
+    try:
+        return expired_page()
+    except HTTPException as problem:
+        # An abort inside an error handler is not handled again (Flask would answer 500): hand it on.
+        return current_app.handle_http_exception(problem)
+
+
+def expired_page():
+    if request.endpoint == "join.join":
+        return render_template("engagement/classes/join.html", code=request.form.get("code", "")[:40],
+                               error=_("The page had expired. Please try again.")), 400
+    if request.endpoint != "join.vote":
+        abort(400)
+    class_session, refusal = live_competition_session((request.view_args or {}).get("code", ""))
+    if refusal:
+        return refusal
+    return class_page(class_session, _("The page had expired. Tap the button again."), 400)

@@ -228,16 +228,19 @@ def session_of_idea(session, class_session: ClassSession, idea_id: int) -> Idea 
     return session.scalar(select(Idea).where(Idea.id == idea_id, Idea.class_session_id == class_session.id))
 
 
-def filter_options(session, organisation_id: int, survey_id: int | None = None) -> list[tuple[int, str]]:
-    """The organisation's class sessions (of one survey, if given) as (id, name), newest first."""
-    where = [ClassSession.organisation_id == organisation_id]
+def filter_options(session, user, survey_id: int | None = None) -> list[tuple[int, str]]:
+    """The class sessions `user` may see (of one survey, if given) as (id, name), newest first: a
+    teacher's own, for other roles the organisation's."""
+    where = visible_sessions(user)
     if survey_id is not None:
         where.append(ClassSession.survey_id == survey_id)
     return list(session.execute(select(ClassSession.id, ClassSession.name).where(*where)
                                 .order_by(ClassSession.created_at.desc(), ClassSession.id.desc())).all())
 
 
-def session_names(session, survey: Survey) -> dict[int, str]:
-    """Names of the sessions that brought `survey` responses or work on it, by id ({} if none)."""
+def session_names(session, survey: Survey, user=None) -> dict[int, str]:
+    """Names by id of the sessions that worked on `survey` ({} if none): those `user` may see, or with
+    no user (no one signed in) all of the survey's organisation."""
+    where = visible_sessions(user) if user is not None else [ClassSession.organisation_id == survey.organisation_id]
     return dict(session.execute(select(ClassSession.id, ClassSession.name).where(
-        ClassSession.organisation_id == survey.organisation_id, ClassSession.survey_id == survey.id)).all())
+        *where, ClassSession.organisation_id == survey.organisation_id, ClassSession.survey_id == survey.id)).all())

@@ -6,9 +6,7 @@ Every session is loaded through `load_session`, which filters by the user's
 organisation (and, for a teacher, by the teacher), so any other session is a
 404 by any address.
 """
-from functools import wraps
-
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 from slugify import slugify
@@ -16,10 +14,11 @@ from slugify import slugify
 from engagement.classes import report, services
 from engagement.classes.forms import ClassSessionForm
 from engagement.classes.models import ClassSession
+from engagement.competitions import access
 from engagement.competitions import exports as competition_exports
 from engagement.competitions import report as competition_report
 from engagement.dashboard.exports import XLSX_MIMETYPE
-from engagement.models import Role
+from engagement.downloads import download
 from extensions import db
 from surveys import results
 from surveys.timezone import to_local
@@ -31,15 +30,8 @@ def can_run_sessions(user) -> bool:
     return user.role in services.STARTING_ROLES
 
 
-def teacher_required(view):
-    """Signed in as an admin, editor or teacher; else 403."""
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not can_run_sessions(current_user):
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapped
+# Signed in as an admin, editor or teacher; else 403 (a visitor who is not signed in goes to the login).
+teacher_required = access.roles_required(*services.STARTING_ROLES)
 
 
 def load_session(class_session_id: int) -> ClassSession:
@@ -154,7 +146,7 @@ def ideas_export(class_session_id, extension):
     if not class_session.competition_id:
         abort(404)
     headers, rows = competition_exports.idea_rows(db.session, class_session.competition, class_session.id,
-                                                  with_contact=current_user.role in (Role.admin, Role.editor))
+                                                  with_contact=access.can_moderate(current_user))
     if extension == "csv":
         body, mimetype = competition_exports.csv_bytes(headers, rows), "text/csv; charset=utf-8"
     else:
@@ -164,14 +156,6 @@ def ideas_export(class_session_id, extension):
 
 def file_stem(class_session: ClassSession) -> str:
     return f"{slugify(class_session.name, max_length=50) or 'klasse'}-{class_session.code}"
-
-
-def download(body: bytes, mimetype: str, name: str):
-    response = make_response(body)
-    response.mimetype = mimetype
-    response.headers.set("Content-Disposition", "attachment", filename=name)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 from engagement.classes import projector  # noqa: E402,F401  (adds the projector's routes to bp)

@@ -2,6 +2,7 @@
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from engagement.classes import services as classes
 from engagement.touchpoints import services as touchpoints
@@ -44,7 +45,7 @@ def filters_from_args(survey: Survey, args) -> tuple[Filters, list[str]]:
 
 
 def class_session_filter(survey: Survey, raw: str, problems: list) -> tuple:
-    """(("class_session_id", id),) for a class session of this survey in its organisation, else ()."""
+    """(("class_session_id", id),) for a class session of this survey that the user may see, else ()."""
     if not raw:
         return ()
     known = {sid for sid, _name in class_session_options(survey)}
@@ -55,7 +56,10 @@ def class_session_filter(survey: Survey, raw: str, problems: list) -> tuple:
 
 
 def class_session_options(survey: Survey) -> list[tuple[int, str]]:
-    return classes.filter_options(db.session, survey.organisation_id, survey.id)
+    """The survey's class sessions the signed-in user may see: a teacher's own, else the organisation's."""
+    if not current_user.is_authenticated:  # e.g. a shared report: class sessions are staff business
+        return []
+    return classes.filter_options(db.session, current_user, survey.id)
 
 
 def touchpoint_options(organisation_id: int) -> list[tuple[int, str]]:

@@ -8,11 +8,12 @@ organisation, so another organisation's touchpoint is a 404 by any address.
 import math
 from functools import wraps
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, gettext as _, ngettext
 from flask_login import current_user, login_required
 from slugify import slugify
 
+from engagement.downloads import download
 from engagement.models import Role
 from engagement.touchpoints import posters, qr, services
 from engagement.touchpoints.forms import TouchpointForm
@@ -23,6 +24,9 @@ from extensions import db
 bp = Blueprint("touchpoints", __name__, url_prefix="/staff/touchpoints")
 
 POSTER_FORMATS = {"a4": "A4", "a3": "A3", "a6": "A6"}
+# Posters and QR codes open in the browser, ready to print (the file name is kept for saving), and may be
+# reused for a few minutes.
+SHOWN_FOR = 300
 
 
 def can_change_touchpoints(user) -> bool:
@@ -156,7 +160,7 @@ def qr_png(touchpoint_id, size):
     if size not in qr.PNG_SIZES:
         abort(404)
     return download(qr.png(public_url(base_url(), touchpoint.code), size), "image/png",
-                    file_name(touchpoint, f"qr-{size}.png"))
+                    file_name(touchpoint, f"qr-{size}.png"), inline=True, max_age=SHOWN_FOR)
 
 
 @bp.get("/<int:touchpoint_id>/qr.svg")
@@ -164,7 +168,7 @@ def qr_png(touchpoint_id, size):
 def qr_svg(touchpoint_id):
     touchpoint = load_touchpoint(touchpoint_id)
     return download(qr.svg(public_url(base_url(), touchpoint.code)), "image/svg+xml",
-                    file_name(touchpoint, "qr.svg"))
+                    file_name(touchpoint, "qr.svg"), inline=True, max_age=SHOWN_FOR)
 
 
 @bp.get("/<int:touchpoint_id>/poster-<format_name>.pdf")
@@ -174,7 +178,8 @@ def poster(touchpoint_id, format_name):
     if format_name not in POSTER_FORMATS:
         abort(404)
     pdf = posters.render(poster_text(touchpoint), format_name)
-    return download(pdf, "application/pdf", file_name(touchpoint, f"plakat-{format_name}.pdf"))
+    return download(pdf, "application/pdf", file_name(touchpoint, f"plakat-{format_name}.pdf"), inline=True,
+                    max_age=SHOWN_FOR)
 
 
 def poster_text(touchpoint: Touchpoint) -> posters.PosterText:
@@ -210,12 +215,3 @@ def competition_poster_text(touchpoint: Touchpoint, competition) -> posters.Post
 
 def file_name(touchpoint: Touchpoint, suffix: str) -> str:
     return f"{slugify(touchpoint.name, max_length=40) or 'kontaktpunkt'}-{touchpoint.code}-{suffix}"
-
-
-def download(body: bytes, mimetype: str, name: str):
-    """Shown in the browser (a poster opens ready to print); the file name is kept for saving."""
-    response = make_response(body)
-    response.mimetype = mimetype
-    response.headers.set("Content-Disposition", "inline", filename=name)
-    response.headers["Cache-Control"] = "private, max-age=300"
-    return response

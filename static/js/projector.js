@@ -10,6 +10,7 @@
   var url = root.dataset.liveUrl;
   var every = (parseInt(root.dataset.refresh, 10) || 3) * 1000;
   var note = document.getElementById("reconnecting");
+  var refused = document.getElementById("refused");
   var failures = 0;
   var timer = null;
   var shownHtml = {};
@@ -87,7 +88,16 @@
     fetch(form.getAttribute("action"), {method: "POST", body: data, credentials: "same-origin",
                                         headers: {"X-Requested-With": "fetch"}})
       .then(function (response) {
+        if (response.status === 409) {
+          // Refused, nothing changed (someone else decided first): say why and show the list as it is now.
+          return response.json().then(function (answer) {
+            refused.textContent = answer.error;
+            refused.hidden = false;
+            poll();
+          });
+        }
         if (!response.ok) { throw new Error(String(response.status)); }
+        refused.hidden = true;
         poll();
       })
       .catch(function () {

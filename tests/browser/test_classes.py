@@ -27,6 +27,8 @@ def log_in(page, user):
     page.locator("#password").fill(PASSWORD)
     page.get_by_role("button", name="Log in", exact=True).click()
     expect(page).not_to_have_url(re.compile("/login"))
+    # Signing in starts a new session, which forgets the language chosen on the login page.
+    page.goto("/staff/classes/?lang=en")
 
 
 def mark_page(page):
@@ -161,3 +163,27 @@ def test_ended_session_page_and_the_no_js_join_pass_axe_on_a_phone(db, new_page,
     phone.goto(f"/join/{class_session.code}")
     axe_problems.append(axe.problems(phone, "the ended page"))
     assert not any(axe_problems), "\n\n".join(p for p in axe_problems if p)
+
+
+def test_teacher_who_hides_an_idea_a_moderator_just_made_a_winner_is_told_and_it_stays_a_winner(db, new_page, screenshot):
+    org = make_org(db)
+    competition = make_competition(db, org, voting_mode="dots")
+    teacher = make_user(db, org, role="teacher")
+    class_session = make_class_session(db, teacher, competition=competition)
+    idea = make_idea(db, competition, status="pending", class_session_id=class_session.id, title="Skatebar")
+    projector = new_page(viewport={"width": 1280, "height": 900})
+    log_in(projector, teacher)
+    projector.goto(f"/staff/classes/{class_session.id}/projector")
+    mark_page(projector)
+    # The moderator decides while the projector still shows the old list (no refresh in between).
+    projector.route("**/live", lambda route: route.abort("internetdisconnected"))
+    idea.status = IdeaStatus.winner
+    db.session.commit()
+    projector.get_by_role("button", name="Hide Skatebar").click()
+    expect(projector.get_by_role("alert")).to_contain_text("Someone has already decided on this idea")
+    screenshot(projector, "classes-projector-refused")
+    projector.unroute("**/live")
+    expect(projector.get_by_role("button", name="Hide Skatebar")).to_have_count(0, timeout=20_000)
+    assert still_the_same_page(projector)
+    db.session.expire_all()
+    assert idea.status is IdeaStatus.winner

@@ -96,3 +96,30 @@ def test_the_competition_report_lists_the_classs_ideas_by_class_dots_and_the_exp
     assert "Skjult" not in text and "gaden" not in text and "8.b Kulsbjerg Skole" in text
     export = client.get(f"/staff/classes/{class_session.id}/ideas.csv").get_data(as_text=True)
     assert "Skatecafé med værksted" in export and "Grøn gård" in export and "gaden" not in export
+
+
+def test_a_teacher_sees_neither_the_name_nor_the_slice_of_another_teachers_class(client, db, staff):
+    survey, colleague, their_class = class_with_answers(client, db, pupils=2)
+    org = survey_org(db, survey)
+    teacher = make_user(db, org, role="teacher")
+    mine = make_class_session(db, teacher, survey, name="8.b Kulsbjerg Skole")
+    answer_whole_survey(client.application.test_client(), f"/join/{mine.code}")
+    staff(teacher)
+    page = client.get(f"/staff/surveys/{survey.id}/results?class_session={their_class.id}&lang=en")
+    html = page.get_data(as_text=True)
+    assert "A filter on a class session that does not exist was left out." in html
+    assert their_class.name not in html and f'<option value="{mine.id}"' in html
+    assert '<div><dt>Completed</dt><dd>4</dd></div>' in html  # everyone: the filter was left out
+    export = client.get(f"/staff/surveys/{survey.id}/export.csv?class_session={their_class.id}")
+    lines = export.get_data(as_text=True).strip().splitlines()
+    assert len(lines) == 1 + 4 and their_class.name not in export.get_data(as_text=True)
+    assert sum(mine.name in line for line in lines) == 1
+
+
+def test_a_viewer_sees_every_teachers_class_in_the_filter_and_the_export(client, db, staff):
+    survey, _teacher, first = class_with_answers(client, db, pupils=1)
+    second = make_class_session(db, make_user(db, survey_org(db, survey), role="teacher"), survey, name="8.b")
+    staff(make_user(db, survey_org(db, survey), role="viewer"))
+    html = client.get(f"/staff/surveys/{survey.id}/results?class_session={second.id}").get_data(as_text=True)
+    assert f'<option value="{second.id}" selected>' in html and f'<option value="{first.id}"' in html
+    assert first.name in client.get(f"/staff/surveys/{survey.id}/export.csv").get_data(as_text=True)

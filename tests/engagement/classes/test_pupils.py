@@ -7,7 +7,7 @@ from engagement.competitions.models import Vote
 from extensions import utcnow
 from surveys.models import Response
 from tests.builders import make_competition, make_idea, make_org, make_survey, make_user
-from tests.conftest import csrf_token
+from tests.conftest import CSRF, csrf_token
 from tests.engagement.classes.builders import answer_whole_survey, make_class_session
 
 YES_NO = [{"kind": "yes_no", "prompt": "Kommer du i bymidten hver uge?"},
@@ -151,3 +151,31 @@ def test_a_vote_for_an_idea_outside_the_class_or_before_voting_opens_is_refused(
     db.session.commit()
     assert class_vote(client, class_session, street, 1).status_code == 422
     assert db.session.scalar(select(func.count(Vote.id))) == 0
+
+
+def test_pupil_whose_join_page_expired_gets_the_form_back_with_the_typed_code(app, db):
+    survey_session(db, code="KF729M")
+    token = csrf_token(app.test_client(), "/join")
+    phone = app.test_client()  # a browser that lost its session cookie
+    phone.get("/join?lang=en")
+    expired = phone.post("/join", data={"csrf_token": token, "code": "kf7 29m"})
+    page = expired.get_data(as_text=True)
+    assert expired.status_code == 400
+    assert "The page had expired" in page and 'value="kf7 29m"' in page
+    again = phone.post("/join", data={"csrf_token": CSRF.search(page).group(1), "code": "kf7 29m"})
+    assert again.status_code == 303 and again.location.endswith("/join/KF729M")
+
+
+def test_pupil_whose_class_page_expired_is_asked_to_tap_again_and_no_dot_is_given(app, db):
+    competition, class_session = competition_session(db, voting_open=True)
+    idea = make_idea(db, competition, class_session_id=class_session.id, title="Værksted")
+    token = csrf_token(app.test_client(), "/join")
+    phone = app.test_client()
+    phone.get("/join?lang=en")
+    expired = phone.post(f"/join/{class_session.code}/vote", data={"csrf_token": token, "idea": idea.id, "dots": 1})
+    page = expired.get_data(as_text=True)
+    assert expired.status_code == 400
+    assert "The page had expired. Tap the button again." in page and "Give a dot" in page and "Værksted" in page
+    assert db.session.scalar(select(func.count(Vote.id))) == 0
+    gone = phone.post("/join/AAAAAA/vote", data={"csrf_token": token, "idea": idea.id, "dots": 1})
+    assert gone.status_code == 404 and "We do not know that code" in gone.get_data(as_text=True)

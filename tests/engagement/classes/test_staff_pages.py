@@ -174,3 +174,86 @@ def test_changing_settings_of_an_ended_session_changes_nothing(client, db, staff
                                                                       "value": "on"})
     db.session.expire_all()
     assert class_session.voting_open is False
+
+
+@pytest.mark.parametrize("status, action", [("rejected", "approve"), ("winner", "approve"), ("approved", "hide"),
+                                            ("winner", "hide"), ("rejected", "hide")])
+def test_teacher_cannot_overrule_a_decided_idea_from_the_projector(client, db, staff, status, action):
+    competition, teacher, class_session = competition_with_class(db)
+    idea = make_idea(db, competition, status=status, class_session_id=class_session.id, title="Skatebar")
+    staff(teacher)
+    projector = f"/staff/classes/{class_session.id}/projector?lang=en"
+    refused = client.post(f"/staff/classes/{class_session.id}/ideas/{idea.id}",
+                          data={"csrf_token": csrf_token(client, projector), "action": action})
+    assert refused.status_code == 409
+    assert "Someone has already decided on this idea" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert idea.status is IdeaStatus(status)
+    assert db.session.scalar(select(ModerationEvent)) is None
+
+
+def test_the_projector_is_told_in_json_when_a_moderator_rejected_the_idea_first(client, db, staff):
+    competition, teacher, class_session = competition_with_class(db)
+    idea = make_idea(db, competition, status="rejected", class_session_id=class_session.id, title="Skatebar")
+    make_idea(db, competition, class_session_id=class_session.id, title="Grøn gård")
+    staff(teacher)
+    token = csrf_token(client, f"/staff/classes/{class_session.id}/projector?lang=en")
+    refused = client.post(f"/staff/classes/{class_session.id}/ideas/{idea.id}", headers={"X-Requested-With": "fetch"},
+                          data={"csrf_token": token, "action": "approve"})
+    assert refused.status_code == 409 and "already decided" in refused.get_json()["error"]
+    db.session.expire_all()
+    assert idea.status is IdeaStatus.rejected
+    gallery = client.get(f"/c/{competition.slug}/ideas").get_data(as_text=True)
+    assert "Grøn gård" in gallery and "Skatebar" not in gallery
+
+
+def test_the_projector_offers_buttons_only_for_ideas_nobody_has_decided_on(client, db, staff):
+    competition, teacher, class_session = competition_with_class(db)
+    waiting = make_idea(db, competition, status="pending", class_session_id=class_session.id)
+    decided = make_idea(db, competition, status="approved", class_session_id=class_session.id)
+    staff(teacher)
+    page = client.get(f"/staff/classes/{class_session.id}/projector").get_data(as_text=True)
+    assert f"/ideas/{waiting.id}\"" in page and f"/ideas/{decided.id}\"" not in page
+
+
+def start_form(client, survey, **fields):
+    return {"csrf_token": csrf_token(client, "/staff/classes/new"), "name": "2.g bymidten",
+            "target": f"survey:{survey.id}", "dots_per_pupil": "", **fields}
+
+
+@pytest.mark.parametrize("typed, message", [("0001-01-01T00:00", "later than now"),
+                                            ("9999-12-31T23:59", "at most 14 days")])
+def test_a_teacher_who_types_a_far_off_end_is_told_so_and_keeps_it(client, db, staff, typed, message):
+    org = make_org(db)
+    survey = make_survey(db, org, EVERY_KIND[:1])
+    staff(make_user(db, org, role="teacher"))
+    client.get("/staff/classes/?lang=en")
+    refused = client.post("/staff/classes/new", data=start_form(client, survey, ends_at=typed))
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and message in page and f'value="{typed}"' in page
+    assert db.session.scalar(select(ClassSession)) is None
+
+
+def test_a_session_name_with_nul_characters_is_stored_without_them(client, db, staff):
+    org = make_org(db)
+    survey = make_survey(db, org, EVERY_KIND[:1])
+    staff(make_user(db, org, role="teacher"))
+    ends = (to_local(utcnow()) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    started = client.post("/staff/classes/new", data=start_form(client, survey, name="2.g\x00 bymidten\x00",
+                                                                ends_at=ends))
+    assert started.status_code == 303
+    assert db.session.scalar(select(ClassSession.name)) == "2.g bymidten"
+
+
+def test_a_projector_left_open_after_the_end_cannot_approve_ideas(client, db, staff):
+    competition, teacher, class_session = competition_with_class(db)
+    idea = make_idea(db, competition, status="pending", class_session_id=class_session.id)
+    staff(teacher)
+    token = csrf_token(client, f"/staff/classes/{class_session.id}/projector")
+    class_session.ended_at = utcnow()
+    db.session.commit()
+    refused = client.post(f"/staff/classes/{class_session.id}/ideas/{idea.id}", headers={"X-Requested-With": "fetch"},
+                          data={"csrf_token": token, "action": "approve"})
+    assert refused.status_code == 409
+    db.session.expire_all()
+    assert idea.status is IdeaStatus.pending
