@@ -32,6 +32,9 @@ def from_environment(instance_path: str) -> dict:
         # Wrong class-session codes per address (right ones are not counted): a class shares one address,
         # and 6 characters of 31 cannot be guessed at this rate.
         "JOIN_RATE_LIMIT": env("JOIN_RATE_LIMIT", "60 per minute;300 per hour"),
+        # Ideas sent per address: cleaning a photo costs about 1.5 s of CPU, but a school sends from one
+        # address, and a class of 35 sends at once (tests/engagement/classes/test_load.py), some twice.
+        "IDEA_RATE_LIMIT": env("IDEA_RATE_LIMIT", "60 per minute;600 per hour"),
         # Per address: a school class votes from one address, so it is generous.
         "VOTE_RATE_LIMIT": env("VOTE_RATE_LIMIT", "60 per minute;600 per hour"),
         # Largest request body, in MB (MAX_UPLOAD_MB). Phone photos of sketches are 3–12 MB; anything

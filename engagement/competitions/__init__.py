@@ -1,14 +1,15 @@
 """Idea competitions: young people propose, the town sees, everyone votes.
 
 `init_app` wires the package: the public pages at `/c/<slug>` (`public`), the
-staff pages at `/staff/competitions/` (`views`) and the device cookie that
-voting sets (`device`).
+staff pages at `/staff/competitions/` (`views`), the device cookie that
+voting sets (`device`) and `flask purge-contacts` (`cli`).
 """
 
 
 def init_app(app):
-    from engagement.competitions import device, public, views
+    from engagement.competitions import cli, device, public, views
 
     app.register_blueprint(public.bp)
     app.register_blueprint(views.bp)
     app.after_request(device.set_cookie_if_new)
+    app.cli.add_command(cli.purge_contacts)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from engagement.competitions.models import (
     Category, Competition, CompetitionStatus, Idea, IdeaStatus, PhotoRule, VotingMode,
 )
+from engagement.competitions.text import without_nul
 from surveys.forms import slugify_title
 
 
@@ -122,8 +123,11 @@ def status_counts(session, competition_ids) -> dict[int, dict[IdeaStatus, int]]:
 
 
 def check_category_name(competition: Competition, name: str, category: Category | None = None) -> str:
-    """:raise CompetitionRefused: for an empty, too long or repeated name."""
-    name = " ".join(name.split())
+    """The name as stored: spaces tidied, NUL dropped (PostgreSQL refuses it).
+
+    :raise CompetitionRefused: for an empty, too long or repeated name.
+    """
+    name = " ".join(without_nul(name).split())
     if not name:
         raise CompetitionRefused(_("Give the category a name."))
     if len(name) > 100:

@@ -3,10 +3,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, NumberRange, Optional, Regexp, ValidationError
 
 from engagement.competitions.editing import CompetitionValues
 from engagement.competitions.models import PhotoRule, VotingMode
+from engagement.competitions.text import TEXT_FILTERS, too_long
 from surveys.forms import SLUG_RULE
 from surveys.timezone import from_local, to_local
 
@@ -17,18 +18,24 @@ VOTING_MODE_LABELS = {VotingMode.single: _l("One vote per idea"),
 DATE_FIELDS = ("submissions_open_at", "voting_opens_at", "closes_at")
 # The first format is what the field shows: the browser's own "2027-06-15T12:00".
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+# A competition runs in these years. Year 1 or 9999 is a slip of the keyboard, and turning it into
+# UTC would overflow (a 500).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-def too_long(limit: int) -> Length:
-    return Length(max=limit, message=_l("Use at most %(max)d characters."))
+def plausible_year(form, field):
+    """:raise ValidationError: for a date outside FIRST_YEAR–LAST_YEAR (the typed value stays in the field)."""
+    if field.data and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise ValidationError(_l("Give a date between the years %(first)d and %(last)d.",
+                                 first=FIRST_YEAR, last=LAST_YEAR))
 
 
 class CompetitionForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[
+    title = StringField(_l("Title"), filters=TEXT_FILTERS, validators=[
         DataRequired(message=_l("Give the competition a title.")), too_long(200)])
-    slug = StringField(_l("Web address"), validators=[Optional(), too_long(80), Regexp(
+    slug = StringField(_l("Web address"), filters=TEXT_FILTERS, validators=[Optional(), too_long(80), Regexp(
         SLUG_RULE, message=_l("Use only small letters a–z, digits and single dashes."))])
-    brief = TextAreaField(_l("The question or task"), validators=[
+    brief = TextAreaField(_l("The question or task"), filters=TEXT_FILTERS, validators=[
         DataRequired(message=_l("Say what ideas you are looking for.")), too_long(4000)])
     language = SelectField(_l("Language of the competition"),
                            choices=[SelectChoice("da", "Dansk"), SelectChoice("en", "English")])
@@ -41,11 +48,11 @@ class CompetitionForm(FlaskForm):
     dots_per_device = IntegerField(_l("Dots per phone"), default=5, validators=[
         Optional(), NumberRange(min=1, max=50, message=_l("Give a number from 1 to 50."))])
     submissions_open_at = DateTimeLocalField(_l("Ideas can be sent from (Danish time)"), format=LOCAL_FORMATS,
-                                             validators=[Optional()])
+                                             validators=[Optional(), plausible_year])
     voting_opens_at = DateTimeLocalField(_l("Voting opens (Danish time)"), format=LOCAL_FORMATS,
-                                             validators=[Optional()])
+                                         validators=[Optional(), plausible_year])
     closes_at = DateTimeLocalField(_l("Closes (Danish time)"), format=LOCAL_FORMATS,
-                                             validators=[Optional()])
+                                   validators=[Optional(), plausible_year])
 
     def validate_dots_per_device(self, field):
         if self.voting_mode.data == VotingMode.dots.value and field.data is None:
@@ -62,10 +69,14 @@ class CompetitionForm(FlaskForm):
             raise ValidationError(_l("The competition must close after ideas can be sent."))
 
     def fill_from(self, competition) -> None:
-        """Show stored UTC times as Danish wall-clock times (only on GET: a POST keeps what was typed)."""
+        """Show stored UTC times as Danish wall-clock times and the stored choices (only on GET: a POST
+        keeps what was typed). `obj=` alone gives the selects an enum, which matches no option, so
+        the page would show, and a save would store, the first one."""
         for name in DATE_FIELDS:
             value = getattr(competition, name)
             self[name].data = value and to_local(value).replace(tzinfo=None)
+        self.photo_rule.data = competition.photo_rule.value
+        self.voting_mode.data = competition.voting_mode.value
 
     def values(self) -> CompetitionValues:
         return CompetitionValues(
@@ -78,5 +89,6 @@ class CompetitionForm(FlaskForm):
 
 class IdeaTextForm(FlaskForm):
     """Correcting obvious typos; the text as sent stays in the audit log."""
-    title = StringField(_l("Title"), validators=[DataRequired(message=_l("An idea needs a title.")), too_long(120)])
-    description = TextAreaField(_l("Description"), validators=[too_long(4000)])
+    title = StringField(_l("Title"), filters=TEXT_FILTERS,
+                        validators=[DataRequired(message=_l("An idea needs a title.")), too_long(120)])
+    description = TextAreaField(_l("Description"), filters=TEXT_FILTERS, validators=[too_long(4000)])

@@ -10,11 +10,12 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
 from engagement.competitions import photos
 from engagement.competitions.models import AGE_BANDS, Competition, PhotoRule
 from engagement.competitions.services import CleanPhoto, IdeaValues
+from engagement.competitions.text import TEXT_FILTERS, too_long
 from surveys.answering import KEY_PATTERN, VIA_PATTERN
 
 TITLE_MAX = 120  # Idea.title
@@ -24,26 +25,23 @@ NICKNAME_MAX = 40  # Idea.nickname
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-def too_long(limit: int) -> Length:
-    return Length(max=limit, message=_l("Use at most %(max)d characters."))
-
-
 class IdeaForm(FlaskForm):
     clean_photo: CleanPhoto | None = None  # set by validate_photo
     key = HiddenField(validators=[Regexp(f"^{KEY_PATTERN}$")])
     via = HiddenField(validators=[Optional(), Regexp(f"^{VIA_PATTERN}$")])
-    title = StringField(_l("Give your idea a short title"), validators=[
+    title = StringField(_l("Give your idea a short title"), filters=TEXT_FILTERS, validators=[
         DataRequired(message=_l("Write a title, e.g. “A roof over the skate ramp”.")), too_long(TITLE_MAX)])
-    description = TextAreaField(_l("Describe your idea"), validators=[
+    description = TextAreaField(_l("Describe your idea"), filters=TEXT_FILTERS, validators=[
         DataRequired(message=_l("Write a few words about your idea.")), too_long(DESCRIPTION_MAX)])
     category = SelectField(_l("Theme"), choices=[], validate_choice=False)
     photo = FileField(_l("Photo of your sketch or model"))
-    nickname = StringField(_l("Your first name or a nickname (optional)"), validators=[too_long(NICKNAME_MAX)])
+    nickname = StringField(_l("Your first name or a nickname (optional)"), filters=TEXT_FILTERS,
+                           validators=[too_long(NICKNAME_MAX)])
     age_band = SelectField(_l("Your age (optional)"),
                            choices=[SelectChoice("", _l("I would rather not say"))]
                            + [SelectChoice(key, label) for key, label in AGE_BANDS.items()],
                            validate_choice=False)
-    email = EmailField(_l("Your e-mail (optional)"), validators=[too_long(254)])
+    email = EmailField(_l("Your e-mail (optional)"), filters=TEXT_FILTERS, validators=[too_long(254)])
     consent = BooleanField(_l("The municipality may write to me about my idea. We only use your e-mail for that "
                               "and delete it when the competition is over."))
 

@@ -12,11 +12,13 @@ from flask import Blueprint, abort, current_app, g, make_response, redirect, ren
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, select
+from werkzeug.exceptions import HTTPException
 
 from engagement.competitions import device, services
 from engagement.competitions.idea_form import IdeaForm
 from engagement.competitions.models import Competition, Idea, IdeaPhoto, Phase
 from engagement.competitions.photos import THUMBNAIL_SIDE
+from engagement.competitions.text import parse_id
 from extensions import db, limiter
 from surveys.answering import KEY_PATTERN, VIA_PATTERN, new_key
 
@@ -55,11 +57,20 @@ def show(slug):
     return render_show(competition, form)
 
 
+def idea_limit() -> str:
+    return current_app.config["IDEA_RATE_LIMIT"]
+
+
 @bp.post("/<slug>")
+@limiter.limit(idea_limit)
 def send(slug):
     """Store the idea once per form (its `key`) and go to the receipt.
 
+    Posts are limited per address (IDEA_RATE_LIMIT): cleaning a photo costs the server
+    about a second and a half, and a school class shares one address.
+
     :raise 400: for a form without a well-formed key.
+    :raise 429: when the address has sent too many ideas (the app's friendly page).
     """
     competition = load(slug)
     key = request.form.get("key", "")
@@ -93,12 +104,17 @@ def expired_form(error):
     stored. A browser cannot keep a chosen file, so the page asks for the
     photo again. An expired vote goes back to where it came from.
     """
+    try:
+        return keep_typed_idea()
+    except HTTPException as problem:
+        # An abort inside an error handler is not handled again (Flask would answer 500): hand it on.
+        return current_app.handle_http_exception(problem)
+
+
+def keep_typed_idea():
+    """:raise 404: for a competition that is not there (or a slug that cannot be one)."""
     args = request.view_args or {}
-    competition = services.load_competition(db.session, args.get("slug", ""))
-    if competition is None:  # not abort(404): an error raised inside an error handler becomes a 500
-        return render_template("errors/error.html", title=_("We could not find the page"),
-                               hint=_("Check the address, or scan the code again."), code=404), 404
-    g.content_language = competition.language
+    competition = load(args.get("slug", ""))
     if request.endpoint == "competition.vote":
         back = back_url(competition, request.form.get("next"), args.get("idea_id"))
         return render_notice(competition, _("The page had expired. Tap the button again."), back), 400
@@ -159,7 +175,8 @@ def gallery(slug):
 
 
 def chosen_category(competition: Competition) -> int | None:
-    chosen = request.args.get("category", type=int)
+    """The `?category=<id>` of one of the competition's categories; None for any other value."""
+    chosen = parse_id(request.args.get("category"))
     return chosen if chosen in {c.id for c in competition.categories} else None
 
 

@@ -9,13 +9,14 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engagement.competitions.models import (
-    Competition, Idea, IdeaPhoto, IdeaStatus, Phase, Vote, Voter, VotingMode,
+    Competition, CompetitionStatus, Idea, IdeaPhoto, IdeaStatus, Phase, Vote, Voter, VotingMode,
 )
 from extensions import utcnow
+from surveys.forms import is_slug
 
 PUBLIC_BALLOT = "public"
 PUBLISHED = (IdeaStatus.approved, IdeaStatus.winner)
@@ -44,7 +45,10 @@ def _insert(session):
 
 
 def load_competition(session, slug: str) -> Competition | None:
-    """The competition at `/c/<slug>`, unless it is still a draft."""
+    """The competition at `/c/<slug>`; None for a draft, or a slug no competition can have
+    (checked before the query: a NUL in the address would crash PostgreSQL)."""
+    if not is_slug(slug or ""):
+        return None
     competition = session.scalar(select(Competition).where(Competition.slug == slug))
     if competition is None or competition.phase is Phase.draft:
         return None
@@ -190,10 +194,14 @@ def vote_counts(session, idea_ids, ballot: str = PUBLIC_BALLOT) -> dict[int, int
     return {idea_id: int(total) for idea_id, total in rows}
 
 
-def votes_subquery(ballot: str = PUBLIC_BALLOT):
-    """(idea_id, votes) per idea in the ballot, to join when sorting by votes."""
+def votes_subquery(competition: Competition, ballot: str = PUBLIC_BALLOT):
+    """(idea_id, votes) per idea of the competition in the ballot, to join when sorting by votes.
+
+    Filtered by competition inside, so a page view sums this competition's votes, not the database's.
+    """
     return (select(Vote.idea_id, func.sum(Vote.dots).label("votes")).join(Voter, Voter.id == Vote.voter_id)
-            .where(Voter.ballot == ballot).group_by(Vote.idea_id).subquery())
+            .where(Voter.competition_id == competition.id, Voter.ballot == ballot)
+            .group_by(Vote.idea_id).subquery())
 
 
 @dataclass
@@ -208,17 +216,39 @@ class GalleryPage:
 def gallery(session, competition: Competition, category_id: int | None = None, sort: str = "newest",
             page: int = 1, per_page: int = 12) -> GalleryPage:
     """Published ideas (approved and winners), newest first or most votes first, paged."""
-    votes = votes_subquery()
     where = [Idea.competition_id == competition.id, Idea.status.in_(PUBLISHED)]
     if category_id is not None:
         where.append(Idea.category_id == category_id)
     total = session.scalar(select(func.count()).select_from(Idea).where(*where))
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
-    query = select(Idea).outerjoin(votes, votes.c.idea_id == Idea.id).where(*where)
-    if sort == "votes":
-        query = query.order_by(func.coalesce(votes.c.votes, 0).desc(), Idea.submitted_at.desc(), Idea.id.desc())
+    query = select(Idea).where(*where)
+    if sort == "votes":  # the votes are summed only when they decide the order
+        votes = votes_subquery(competition)
+        query = query.outerjoin(votes, votes.c.idea_id == Idea.id).order_by(
+            func.coalesce(votes.c.votes, 0).desc(), Idea.submitted_at.desc(), Idea.id.desc())
     else:
         query = query.order_by(Idea.submitted_at.desc(), Idea.id.desc())
     ideas = list(session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
     return GalleryPage(ideas, vote_counts(session, [i.id for i in ideas]), page, pages, total)
+
+
+def purge_contact_details(session, now, competition: Competition | None = None) -> int:
+    """Delete the e-mail addresses people left with their ideas, once the competition is over.
+
+    The idea form promises it ("we delete it when the competition is over"). Covers every
+    competition whose phase is closed at `now` (closed by staff, or its close date passed), or
+    only `competition` if given and closed. Drafts are never closed. Returns how many ideas had
+    an address (or a consent) to clear.
+    """
+    over = (Competition.status == CompetitionStatus.closed) | (
+        (Competition.status != CompetitionStatus.draft) & (Competition.closes_at <= now))
+    closed = select(Competition.id).where(over)
+    if competition is not None:
+        closed = closed.where(Competition.id == competition.id)
+    result = session.execute(
+        update(Idea).where(Idea.competition_id.in_(closed),
+                           Idea.contact_email.is_not(None) | Idea.contact_consent.is_(True))
+        .values(contact_email=None, contact_consent=False).execution_options(synchronize_session="fetch"))
+    session.flush()
+    return result.rowcount

@@ -13,6 +13,7 @@ from engagement.competitions.access import admin_required, load_competition, loa
 from engagement.competitions.forms import IdeaTextForm
 from engagement.competitions.models import AGE_BANDS, Idea, IdeaStatus
 from engagement.competitions.services import vote_counts
+from engagement.competitions.text import parse_id, without_nul
 from engagement.competitions.views import bp
 from extensions import db
 
@@ -33,9 +34,9 @@ def queue_filters(values) -> dict:
     status = values.get("status", "pending")
     if status == "all" or status in IdeaStatus.__members__:
         filters["status"] = status
-    category = values.get("category", "")
-    if category.isascii() and category.isdigit():
-        filters["category"] = category
+    category = parse_id(values.get("category", ""))
+    if category is not None:
+        filters["category"] = str(category)
     return filters
 
 
@@ -66,19 +67,28 @@ def set_status(competition_id, idea_id):
         flash(_("Unknown action."), "error")
     elif not allowed(idea, action):
         flash(_("This cannot be done to an idea that is “%(status)s”.", status=idea.status.label), "error")
-    else:
-        moderation.set_status(db.session, idea, current_user, action, reason=request.form.get("reason", "")[:2000])
+    elif moderation.set_status(db.session, idea, current_user, action, reason=typed_reason()):
         db.session.commit()
         flash(str(ACTION_DONE[action]) % {"title": idea.title})
+    else:  # another moderator was quicker, or a double tap: say so rather than claim a change
+        flash(_("“%(title)s” was already “%(status)s”. Nothing changed.", title=idea.title,
+                status=idea.status.label))
     return back_to_queue(competition, idea)
 
 
+def typed_reason() -> str:
+    return without_nul(request.form.get("reason", ""))[:2000]
+
+
 def allowed(idea: Idea, action: str) -> bool:
-    """A winner must be a published idea; only a winner can lose the mark."""
+    """A winner must be a published idea; only a winner can lose the mark, and only through "unwinner"
+    ("approved" would silently take it away: the queue shows no Approve button on a winner)."""
     if action == "winner":
         return idea.status in (IdeaStatus.approved, IdeaStatus.winner)
     if action == "unwinner":
         return idea.status is IdeaStatus.winner
+    if action == "approved":
+        return idea.status is not IdeaStatus.winner
     return True
 
 

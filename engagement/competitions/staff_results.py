@@ -3,7 +3,7 @@
 Any staff role but teachers reads them; contact e-mails are only in the
 exports of those who moderate (admins and editors), never a viewer's.
 """
-from flask import abort, make_response, render_template, request
+from flask import abort, render_template, request
 from flask_babel import force_locale, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,8 +14,10 @@ from engagement.competitions.access import can_moderate, load_competition, reade
 from engagement.competitions.models import Competition, Idea
 from engagement.competitions.report import ideas_pdf
 from engagement.competitions.services import PUBLISHED, vote_counts
+from engagement.competitions.text import parse_id
 from engagement.competitions.views import bp
 from engagement.dashboard.exports import XLSX_MIMETYPE
+from engagement.downloads import download  # no cache keeps a copy: contact e-mails, unpublished ideas
 from extensions import db, utcnow
 from surveys.timezone import to_local
 
@@ -68,10 +70,11 @@ def class_session_filter(competition: Competition) -> int | None:
     raw = request.args.get("class_session")
     if raw is None or raw == "":
         return None
-    if not (raw.isascii() and raw.isdigit()):
+    class_session_id = parse_id(raw)  # None also for one too big to be an id
+    if class_session_id is None:
         abort(404)
     found = db.session.scalar(select(ClassSession.id).where(
-        ClassSession.id == int(raw), ClassSession.organisation_id == current_user.organisation_id,
+        ClassSession.id == class_session_id, ClassSession.organisation_id == current_user.organisation_id,
         ClassSession.competition_id == competition.id))
     if found is None:
         abort(404)
@@ -95,12 +98,3 @@ def report_pdf(competition_id):
 
 def export_name(competition: Competition, extension: str) -> str:
     return f"{competition.slug}-ideer-{to_local(utcnow()).date().isoformat()}.{extension}"
-
-
-def download(body: bytes, mimetype: str, name: str, inline: bool = False):
-    response = make_response(body)
-    response.mimetype = mimetype
-    response.headers.set("Content-Disposition", "inline" if inline else "attachment", filename=name)
-    # Contact e-mails and unpublished ideas: no cache may keep a copy.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response

@@ -7,11 +7,11 @@ log are in `staff_moderation`, results, exports and the PDF in
 are in `access`.
 """
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from engagement.competitions import editing
+from engagement.competitions import editing, services
 from engagement.competitions.access import (
     can_moderate, can_read_audit_log, load_category, load_competition, moderator_required, reader_required,
 )
@@ -80,8 +80,7 @@ def render_show(competition: Competition, category_problem: tuple | None = None)
 def edit(competition_id):
     competition = load_competition(competition_id)
     slug_locked = editing.idea_count(db.session, competition) > 0
-    form = CompetitionForm(obj=competition, photo_rule=competition.photo_rule.value,
-                           voting_mode=competition.voting_mode.value)
+    form = CompetitionForm(obj=competition)
     if request.method == "GET":
         form.fill_from(competition)
     if form.validate_on_submit():
@@ -94,8 +93,10 @@ def edit(competition_id):
             db.session.rollback()
             form.slug.errors = [str(refusal)]
         else:
+            purged = purge_contacts_if_closed(competition)
             db.session.commit()
             flash(_("The settings are saved."))
+            flash_purged(purged)
             return redirect(url_for("competitions.show", competition_id=competition.id), 303)
     return render_template("engagement/competitions/staff/form.html", form=form, competition=competition,
                            slug_locked=slug_locked), 422 if form.errors else 200
@@ -112,9 +113,23 @@ def phase(competition_id):
         db.session.rollback()
         flash(str(refusal), "error")
     else:
+        purged = purge_contacts_if_closed(competition)
         db.session.commit()
         flash(str(PHASE_DONE[action]))
+        flash_purged(purged)
     return redirect(url_for("competitions.show", competition_id=competition.id), 303)
+
+
+def purge_contacts_if_closed(competition: Competition) -> int:
+    """Keep the idea form's promise the moment a competition is over (closed now, or a close date
+    set in the past); `flask purge-contacts` catches close dates that simply pass."""
+    return services.purge_contact_details(db.session, utcnow(), competition)
+
+
+def flash_purged(purged: int) -> None:
+    if purged:
+        flash(ngettext("%(num)d e-mail address left with an idea is deleted, as the idea form promised.",
+                       "%(num)d e-mail addresses left with ideas are deleted, as the idea form promised.", purged))
 
 
 @bp.post("/<int:competition_id>/categories")

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from engagement.competitions.models import IdeaStatus, ModerationEvent
-from tests.builders import make_competition, make_idea, make_org, make_user
+from tests.builders import PASSWORD, make_competition, make_idea, make_org, make_user
 from tests.conftest import csrf_token
 from tests.engagement.competitions.staff_photos import webp_photo
 
@@ -155,3 +155,38 @@ def test_only_admins_read_the_audit_log_and_viewers_and_teachers_do_not_moderate
         assert response.status_code == 403
         db.session.expire_all()
         assert idea.status is IdeaStatus.pending
+
+
+def test_approve_on_a_winner_is_refused_and_it_stays_a_winner(client, db, staff):
+    org = make_org(db)
+    competition = make_competition(db, org)
+    winner = make_idea(db, competition, status="winner", title="Lektiecafé")
+    staff(make_user(db, org))
+    page = act(client, competition, winner, "approved")
+    shown = client.get(page.location).get_data(as_text=True)
+    db.session.expire_all()
+    assert winner.status is IdeaStatus.winner
+    assert "This cannot be done to an idea that is “Winner”." in shown
+    assert "is approved and shown in the gallery" not in shown
+    assert db.session.scalar(select(ModerationEvent)) is None
+
+
+def log_in(client, user):
+    token = csrf_token(client, "/staff/login?lang=en")
+    response = client.post("/staff/login", data={"csrf_token": token, "email": user.email,
+                                                 "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def test_the_second_of_two_moderators_approving_the_same_idea_is_told_nothing_changed(app, db):
+    org = make_org(db)
+    competition = make_competition(db, org)
+    idea = make_idea(db, competition, status="pending", title="Klatrevæg")
+    first, second = log_in(app.test_client(), make_user(db, org)), log_in(app.test_client(), make_user(db, org))
+    act(first, competition, idea, "approved")
+    response = act(second, competition, idea, "approved")
+    shown = second.get(response.location).get_data(as_text=True)
+    assert "is approved and shown in the gallery" not in shown
+    assert "“Klatrevæg” was already “Approved”. Nothing changed." in shown
+    assert len(db.session.scalars(select(ModerationEvent)).all()) == 1

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from engagement.competitions import services
 from engagement.competitions.models import Idea, IdeaPhoto, IdeaStatus, PhotoRule
 from tests.builders import make_competition, make_org
+from surveys.answering import new_key
 from tests.conftest import CSRF
 
 KEY = re.compile(r'name="key"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="key"')
@@ -221,3 +222,17 @@ def test_a_resend_after_the_session_was_lost_shows_the_receipt_of_the_stored_ide
     again = send(restarted, competition, fields, category=category_id(competition, "Sport"))
     assert again.status_code == 303 and again.location == first.location
     assert db.session.scalar(select(func.count(Idea.id))) == 1
+
+
+def test_ideas_sent_from_one_address_are_rate_limited_with_the_friendly_page(app, client, db, competition,
+                                                                             monkeypatch):
+    """Cleaning a photo costs the server about a second and a half, so one address may not send without end.
+    (The default lets a whole class send at once: tests/engagement/classes/test_load.py.)"""
+    monkeypatch.setitem(app.config, "IDEA_RATE_LIMIT", "3 per minute")
+    fields = open_form(client, competition)
+    sport = category_id(competition, "Sport")
+    codes = [send(client, competition, {**fields, "key": new_key()}, category=sport).status_code for _ in range(3)]
+    refused = send(client, competition, {**fields, "key": new_key()}, category=sport)
+    assert codes == [303] * 3
+    assert refused.status_code == 429 and "Too many tries" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Idea.id))) == 3

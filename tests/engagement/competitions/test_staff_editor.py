@@ -1,9 +1,10 @@
 """Staff build a competition: settings in Danish time, a slug that stays put, categories, phases, the list."""
+import re
 from datetime import datetime
 
 from sqlalchemy import select
 
-from engagement.competitions.models import Category, Competition, CompetitionStatus, Phase, VotingMode
+from engagement.competitions.models import Category, Competition, CompetitionStatus, Phase, PhotoRule, VotingMode
 from extensions import utcnow
 from tests.builders import make_competition, make_idea, make_org, make_user
 from tests.conftest import csrf_token
@@ -156,3 +157,13 @@ def test_the_list_shows_the_phase_and_counts_per_status_of_the_organisations_own
     cells = [c.split("<")[0].strip() for c in page.split('<td class="number">')[1:5]]
     assert cells == ["2", "1", "1", "1"]
     assert "New competition" not in page
+
+
+def test_the_settings_page_shows_the_stored_photo_rule_and_voting_mode_not_the_first_options(client, db, staff):
+    """Otherwise pressing Save on an unrelated change would switch a dot vote to single votes."""
+    org = make_org(db)
+    competition = make_competition(db, org, photo_rule=PhotoRule.required, voting_mode=VotingMode.dots)
+    staff(make_user(db, org))
+    page = client.get(f"/staff/competitions/{competition.id}/edit").get_data(as_text=True)
+    selected = re.findall(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', page)
+    assert {a or b for a, b in selected} == {"da", "required", "dots"}

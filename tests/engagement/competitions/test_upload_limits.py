@@ -1,14 +1,21 @@
 """A photo far bigger than a phone makes gets the app's "the file is too big" page (413), in the person's
 language, over a real socket too: not a connection reset, not a 500. The browser journey is in
-tests/browser/test_upload_limit.py."""
+tests/browser/test_upload_limit.py. A 12 MB photo, as phones write them, gets through and is cleaned."""
 import http.client
+import io
+import random
 import re
 from urllib.parse import urlsplit
 
 import pytest
+from PIL import Image
+from sqlalchemy import select
 
 from config import from_environment
+from engagement.competitions.models import IdeaPhoto
+from tests.builders import make_competition, make_org
 from tests.browser.conftest import live_server  # noqa: F401  (a real server on a real socket)
+from tests.engagement.competitions.test_public_sending import open_form, send
 
 MB = 1024 * 1024
 TOO_BIG_TITLE = "The file is too big"
@@ -27,10 +34,23 @@ def test_a_20_mb_post_gets_the_too_big_page_in_the_persons_language(client):
     assert "Choose a smaller file" in response.get_data(as_text=True)
 
 
-def test_a_12_mb_phone_photo_is_within_the_limit(client):
-    response = client.post("/staff/login", data={"email": "a@b.dk", "photo": (b"\xff" * (12 * MB), "IMG_0042.jpg")},
-                           content_type="multipart/form-data")
-    assert response.status_code != 413
+def twelve_mb_phone_photo() -> bytes:
+    """A 12 MP JPEG of noise (which does not compress), about the size a phone camera writes."""
+    pixels = random.Random(12).randbytes(4000 * 3000 * 3)
+    out = io.BytesIO()
+    Image.frombytes("RGB", (4000, 3000), pixels).save(out, "JPEG", quality=95)
+    return out.getvalue()
+
+
+def test_a_12_mb_phone_photo_sent_with_an_idea_is_stored_cleaned(client, db):
+    competition = make_competition(db, make_org(db))
+    photo = twelve_mb_phone_photo()
+    assert 12 * MB <= len(photo) < 15 * MB
+    response = send(client, competition, open_form(client, competition), photo=photo, filename="IMG_0042.jpg")
+    assert response.status_code == 303
+    stored = db.session.scalar(select(IdeaPhoto))
+    assert (stored.content_type, stored.width, stored.height) == ("image/webp", 1600, 1200)
+    assert len(stored.data) < MB
 
 
 def test_the_limit_is_set_in_megabytes_and_is_15_mb_unless_set(monkeypatch, tmp_path):
