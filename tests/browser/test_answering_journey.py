@@ -227,6 +227,8 @@ SMALL_PHONE = {"width": 320, "height": 568}
 
 def layout_problems(page, where: str) -> list[str]:
     """Sideways scrolling at this width, and tappable controls less than 44 px high."""
+    # Measure the page as a person sees it: with its stylesheet applied, not mid-load.
+    page.wait_for_load_state("load")
     problems = []
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     if scroll_width > SMALL_PHONE["width"]:

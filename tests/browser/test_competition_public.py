@@ -36,6 +36,7 @@ def sketch(colour="#e67e22", size=(900, 1200)) -> bytes:
 
 def layout_problems(page, where: str) -> list[str]:
     """Sideways scrolling at the page's width, and tappable controls less than 44 px high or wide."""
+    page.wait_for_load_state("load")  # with the stylesheet applied, as a person sees it
     problems = []
     width = page.viewport_size["width"]
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
