@@ -100,3 +100,20 @@ def staff(client):
         assert response.status_code == 302, response.get_data(as_text=True)
         return client
     return login
+
+
+def statements_during(db, action) -> list[str]:
+    """The first word (SELECT, INSERT, ...) of every SQL statement the database ran during `action()`."""
+    from sqlalchemy import event
+
+    seen = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement.split(None, 1)[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        action()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    return seen

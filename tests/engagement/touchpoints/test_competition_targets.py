@@ -6,14 +6,14 @@ from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale, gettext
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from engagement.competitions.models import Idea
 from engagement.competitions.services import attribution_for
 from engagement.touchpoints.models import Scan, Touchpoint, TouchpointKind
 from extensions import utcnow
 from tests.builders import EVERY_KIND, make_competition, make_idea, make_org, make_survey, make_user
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, statements_during
 from tests.engagement.touchpoints.builders import make_touchpoint
 from tests.engagement.touchpoints.test_posters import pdf_text, poster
 
@@ -128,14 +128,9 @@ def idea_through(db, competition, touchpoint):
 
 def test_the_touchpoint_list_takes_the_same_few_queries_with_competitions(client, db, org, editor):
     def selects_for_list():
-        seen = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731  (statement text)
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        def show_list():
             assert client.get("/staff/touchpoints/").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        return len([s for s in seen if s.lstrip().upper().startswith("SELECT")])
+        return statements_during(db, show_list).count("SELECT")
 
     for n in range(3):
         make_touchpoint(db, org, None, competition_id=make_competition(db, org).id, name=f"Vindue {n}")
@@ -194,16 +189,11 @@ def test_scanning_a_poster_of_a_draft_competition_says_it_has_not_opened(app, cl
 
 
 def test_a_scan_of_a_competition_is_still_one_lookup_and_one_insert(client, db, shop_window):
-    url, statements = f"/q/{shop_window.code}", []
+    url = f"/q/{shop_window.code}"
 
-    def remember(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement.split(None, 1)[0].upper())
-
-    event.listen(db.engine, "before_cursor_execute", remember)
-    try:
+    def scan():
         assert client.get(url).status_code == 303
-    finally:
-        event.remove(db.engine, "before_cursor_execute", remember)
+    statements = statements_during(db, scan)
     assert [s for s in statements if s in ("SELECT", "INSERT", "UPDATE", "DELETE")] == ["SELECT", "INSERT"]
 
 

@@ -3,13 +3,14 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, inspect, select, text
+from sqlalchemy import inspect, select, text
 
 from engagement.touchpoints.models import Scan
 from extensions import utcnow
 from surveys.models import Response
 from tests.builders import make_org, make_survey
 from tests.engagement.touchpoints.builders import make_touchpoint
+from tests.conftest import statements_during
 
 QUESTIONS = [{"kind": "short_text", "prompt": "Hvad mangler du i bymidten?"},
              {"kind": "yes_no", "prompt": "Kommer du i skateparken hver uge?"}]
@@ -181,16 +182,11 @@ def test_a_poster_without_a_survey_yet_says_so_and_when_nothing_is_open_says_tha
 
 
 def test_a_scan_is_one_indexed_lookup_and_one_insert(app, client, db, skate_park):
-    url, statements = f"/q/{skate_park.code}", []
+    url = f"/q/{skate_park.code}"
 
-    def remember(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement.split(None, 1)[0].upper())
-
-    event.listen(db.engine, "before_cursor_execute", remember)
-    try:
+    def scan():
         assert client.get(url).status_code == 303
-    finally:
-        event.remove(db.engine, "before_cursor_execute", remember)
+    statements = statements_during(db, scan)
     assert [s for s in statements if s in ("SELECT", "INSERT", "UPDATE", "DELETE")] == ["SELECT", "INSERT"]
     assert plan_uses_index(db, skate_park.code)
 

@@ -3,12 +3,12 @@ import re
 
 import pytest
 from flask_babel import force_locale, gettext
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from engagement.touchpoints.links import CODE_PATTERN
 from engagement.touchpoints.models import Touchpoint, TouchpointKind
 from tests.builders import EVERY_KIND, make_competition, make_org, make_survey, make_user
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, statements_during
 from tests.engagement.touchpoints.builders import add_scans, make_touchpoint
 
 
@@ -187,14 +187,9 @@ def test_editing_keeps_the_typed_position_in_danish_notation(client, db, org, su
 
 def test_touchpoint_list_takes_the_same_few_queries_for_three_places_or_twenty(client, db, org, survey, editor):
     def selects_for_list():
-        seen = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731  (statement text)
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        def show_list():
             assert client.get("/staff/touchpoints/").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        return len([s for s in seen if s.lstrip().upper().startswith("SELECT")])
+        return statements_during(db, show_list).count("SELECT")
 
     for n in range(3):
         make_touchpoint(db, org, survey, name=f"Plakat {n}")
