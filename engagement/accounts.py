@@ -1,4 +1,9 @@
-"""Staff sign-in and sign-out."""
+"""Staff sign-in and sign-out.
+
+A browser is signed in only through a live row in `staff_sessions` (see
+engagement/staff_sessions.py): logging out deletes it, so a copy of the cookie
+taken before is signed out too.
+"""
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -6,12 +11,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from engagement import staff_sessions
 from engagement.models import Role, User
-from extensions import db, limiter, login_manager
+from extensions import db, limiter, login_manager, utcnow
 
 bp = Blueprint("accounts", __name__, url_prefix="/staff")
 
@@ -28,8 +33,16 @@ def init_login(app):
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(user_id: str) -> User | None:
+    """The user of this browser's live staff session; None (signed out) once it has ended."""
+    return staff_sessions.user_for(db.session, user_id, session.get(staff_sessions.TOKEN_KEY), utcnow(),
+                                   current_app.permanent_session_lifetime)
+
+
+def keep_signed_in(user: User) -> None:
+    """Starts a new staff session of `user` for this browser; the caller commits."""
+    session[staff_sessions.TOKEN_KEY] = staff_sessions.start(db.session, user, utcnow(),
+                                                             current_app.permanent_session_lifetime)
 
 
 def login_limit() -> str:
@@ -43,10 +56,12 @@ def login():
         return redirect(landing_url())
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data.strip().lower()))
-        if user is not None and user.active and user.check_password(form.password.data):
+        user = staff_sessions.authenticate(db.session, form.email.data, form.password.data)
+        if user is not None:
             # A fresh session at sign-in: nothing set before it (CSRF token included) carries over.
             session.clear()
+            keep_signed_in(user)
+            db.session.commit()
             login_user(user)
             return redirect(safe_next(request.args.get("next")))
         form.password.errors.append(_("The e-mail or the password is wrong."))
@@ -56,6 +71,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    staff_sessions.end(db.session, session.get(staff_sessions.TOKEN_KEY))
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are logged out."))

@@ -4,6 +4,10 @@ Every staff user can change their own password at `/staff/password`. Admins
 manage the users of their own organisation at `/staff/people/`; a user of
 another organisation is a 404 by any address. An admin cannot demote or
 deactivate themselves, so an organisation always keeps an admin.
+
+Changing a password ends every session of that user (the browser that changed
+it gets a fresh one); a new role or a deactivation ends all sessions of the
+colleague, who must log in again.
 """
 from functools import wraps
 
@@ -17,6 +21,8 @@ from wtforms import EmailField, PasswordField, SelectField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
+from engagement import staff_sessions
+from engagement.accounts import keep_signed_in
 from engagement.models import Role, User
 from extensions import db
 
@@ -114,6 +120,7 @@ def change_role(user_id):
         flash(_("You cannot change your own role. Ask another admin."), "error")
     else:
         user.role = Role(form.role.data)
+        staff_sessions.end_all(db.session, user.id)
         db.session.commit()
         flash(_("%(email)s is now: %(role)s.", email=user.email, role=ROLE_LABELS[user.role]))
     return redirect(url_for("people.index"), 303)
@@ -127,6 +134,7 @@ def toggle_active(user_id):
         flash(_("You cannot deactivate yourself. Ask another admin."), "error")
     else:
         user.active = not user.active
+        staff_sessions.end_all(db.session, user.id)
         db.session.commit()
         flash(_("%(email)s can log in again.", email=user.email) if user.active
               else _("%(email)s can no longer log in.", email=user.email))
@@ -139,6 +147,9 @@ def password():
     form = PasswordForm()
     if form.validate_on_submit():
         current_user.set_password(form.new.data)
+        # Whoever holds the old password, or a copy of this very cookie, is out; this browser stays in.
+        staff_sessions.end_all(db.session, current_user.id)
+        keep_signed_in(current_user)
         db.session.commit()
         flash(_("Your password is changed."))
         return redirect(url_for("accounts.home"), 303)
