@@ -7,7 +7,7 @@ Competitions and classes follow.
 
 
 def init_app(app):
-    from engagement import accounts, classes, cli, competitions, dashboard, people, touchpoints
+    from engagement import accounts, backup, classes, cli, competitions, dashboard, people, touchpoints
     # Imported for their tables: surveys' responses point at touchpoints by table name.
     from engagement.touchpoints import models as _touchpoint_models  # noqa: F401
 
@@ -18,5 +18,5 @@ def init_app(app):
     competitions.init_app(app)
     classes.init_app(app)
     accounts.init_login(app)
-    for command in (cli.create_org, cli.create_user, cli.seed_demo):
+    for command in (cli.create_org, cli.create_user, cli.seed_demo, backup.backup):
         app.cli.add_command(command)
