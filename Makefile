@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-sqlite test-postgres install install-test translations messages
+.PHONY: run test test-sqlite test-postgres install install-test system-packages translations messages
 
 run: install
 	$(FLASK) db upgrade
@@ -16,7 +16,24 @@ run: install
 
 install: $(VENV)/.installed translations
 
-install-test: $(VENV)/.installed-test translations node_modules/axe-core/axe.min.js
+install-test: system-packages $(VENV)/.installed-test translations node_modules/axe-core/axe.min.js
+
+# Debian packages the tests drive: Chromium, zbar (QR decoding), Cairo (SVG), poppler (PDF), DejaVu
+# (posters), nginx and openssl (the deployed stack), systemd-analyze (the units), Node.js for axe-core.
+# As root, `make test` installs the missing ones; otherwise it stops at once and says what to run.
+TEST_DEBS := chromium libzbar0 libcairo2 poppler-utils fonts-dejavu-core nginx openssl systemd
+system-packages:
+	@missing="$$(for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done; \
+	  command -v npm >/dev/null || echo nodejs npm)"; missing="$$(echo $$missing)"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages the tests need: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "make test needs Debian packages that are missing. Run:" >&2; \
+	    echo "  sudo apt-get install -y $$missing" >&2; exit 1; \
+	  fi; \
+	fi
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +78,7 @@ endif
 .PHONY: bench
 bench: install $(VENV)/.installed-bench
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx)
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start; \
 	  for n in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -5,25 +5,14 @@ from flask import Flask, g, has_request_context, render_template, request, sessi
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.routing import IntegerConverter
 
 import config as settings
 import engagement
 import surveys
+import web
 from extensions import babel, csrf, db, limiter, login_manager, migrate
 
 LANGUAGES = ("da", "en")
-
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
 
 ERRORS = {
     400: (_l("Something went wrong with the form"), _l("Go back, reload the page and try again.")),
@@ -35,21 +24,14 @@ ERRORS = {
 }
 
 
-class DatabaseId(IntegerConverter):
-    """`<int:...>` in every route: a number beyond the database's integers is not found (404),
-    instead of an overflow error from SQLite or PostgreSQL (500)."""
-
-    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
-        super().__init__(url_map, fixed_digits, min, max, signed)
-
-
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
-    app.url_map.converters["int"] = DatabaseId  # before any route is added
+    app.url_map.converters["int"] = web.DatabaseId  # before any route is added
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(settings.from_environment(app.instance_path))
     app.config.update(config or {})
     settings.check_production(app.config)
+    web.init_app(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
@@ -61,9 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     surveys.init_app(app)
     engagement.init_app(app)
 
-    app.get_send_file_max_age = cache_for_a_year_if_vendored
     app.before_request(remember_language)
-    app.after_request(add_security_headers)
     app.jinja_env.globals["get_locale"] = get_locale
     for code in ERRORS:
         app.register_error_handler(code, render_error)
@@ -83,22 +63,6 @@ def remember_language():
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
         session["lang"] = chosen
-
-
-def cache_for_a_year_if_vendored(filename: str | None) -> int | None:
-    """Vendored files carry their version in the name (plotly-basic-4.1.1.min.js), so browsers may
-    keep them; our own CSS and JS are revalidated, so a change reaches phones at once."""
-    return 365 * 24 * 3600 if filename and filename.startswith("vendor/") else None
-
-
-def add_security_headers(response):
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    # Survey links carry a response key: never tell another site where the person came from.
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-    return response
 
 
 def render_error(error, code: int | None = None):

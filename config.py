@@ -27,6 +27,10 @@ def from_environment(instance_path: str) -> dict:
         # The address printed in QR codes and on posters; never taken from a request's Host header.
         "PUBLIC_BASE_URL": (env("PUBLIC_BASE_URL") or ("" if production else DEV_PUBLIC_BASE_URL)).strip().rstrip("/"),
         "SQLALCHEMY_DATABASE_URI": env("DATABASE_URL", sqlite_url),
+        # What the app writes to stderr (the journal under systemd): debug, info, warning or error.
+        "LOG_LEVEL": env("LOG_LEVEL", "info").upper(),
+        # How many proxies stand in front (nginx: 1). 0 ignores X-Forwarded-* headers, since anyone can send them.
+        "TRUSTED_PROXY_HOPS": env("TRUSTED_PROXY_HOPS", "0"),
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         # Wrong class-session codes per address (right ones are not counted): a class shares one address,
@@ -51,11 +55,21 @@ def from_environment(instance_path: str) -> dict:
 
 
 def check_production(config: dict) -> None:
-    """:raise ConfigError: in production when the secret key is missing, the development one or short,
-    or when PUBLIC_BASE_URL is missing or not an http(s) address; the message names every problem."""
-    if config["BYPULS_ENV"] != "production":
-        return
+    """:raise ConfigError: when TRUSTED_PROXY_HOPS is not a small whole number; in production also when
+    the secret key is missing, the development one or short, or when PUBLIC_BASE_URL is missing or not an
+    https address (the session cookie is Secure-only there); the message names every problem."""
     problems = []
+    hops = str(config.get("TRUSTED_PROXY_HOPS", 0)).strip()
+    if hops.isdigit() and int(hops) <= 5:
+        config["TRUSTED_PROXY_HOPS"] = int(hops)
+    else:
+        problems.append(
+            f"TRUSTED_PROXY_HOPS must be the number of proxies in front of Bypuls (0 to 5, nginx alone: 1); "
+            f"now it is {hops!r}.")
+    if config["BYPULS_ENV"] != "production":
+        if problems:
+            raise ConfigError("\n".join(problems))
+        return
     secret = config.get("SECRET_KEY") or ""
     if secret == DEV_SECRET or len(secret) < 32:
         problems.append(
@@ -64,7 +78,12 @@ def check_production(config: dict) -> None:
             "e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
         )
     base_url = config.get("PUBLIC_BASE_URL") or ""
-    if not is_public_base_url(base_url):
+    if is_public_base_url(base_url) and not base_url.startswith("https://"):
+        problems.append(
+            "Bypuls will not start in production with an http:// PUBLIC_BASE_URL: its cookies are sent "
+            "over HTTPS only, so nobody could log in or answer through that address. Set PUBLIC_BASE_URL "
+            f"to the https:// address people reach this server at; now it is {base_url!r}.")
+    elif not is_public_base_url(base_url):
         problems.append(
             "Bypuls will not start in production without PUBLIC_BASE_URL: set the environment "
             "variable PUBLIC_BASE_URL to the address people reach this server at, e.g. "

@@ -147,13 +147,14 @@ def fetch(port: int, method: str, path: str, body: str | None = None, headers: d
 
 
 def wrk(kind: str, port: int, path: str, duration: int, script_args: list[str] | None = None,
-        number: int = 0, headers: dict | None = None) -> WrkRun:
+        number: int = 0, headers: dict | None = None, base: str | None = None) -> WrkRun:
+    """wrk against http://127.0.0.1:`port`, or against `base` (e.g. nginx's https:// address) when given."""
     command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency", "--timeout", "10s"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     if script_args is not None:
         command += ["-s", str(SUBMIT_SCRIPT)]
-    command.append(f"http://127.0.0.1:{port}{path}")
+    command.append(f"{base or f'http://127.0.0.1:{port}'}{path}")
     if script_args is not None:
         command += ["--", *script_args]
     busy = cpu_busy() if number else 0.0

@@ -1,6 +1,6 @@
 """`make bench`: every measurement, printed as one Markdown report and kept in bench/last-report.md.
 
-    python -m bench.run [--quick] [--only sizes,http,scale] [--no-postgres]
+    python -m bench.run [--quick] [--only sizes,http,scale,deployed] [--no-postgres]
 
 `--quick` shrinks everything (2k responses, 3 s of load) to check that the
 bench itself works; its report is printed but not kept. PostgreSQL is reached
@@ -15,12 +15,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import costs, load, scale, sizes
+from bench import costs, deployed, load, scale, sizes
 from bench.report import busiest_processes, load_average, machine, seconds, table
 
 REPORT = Path(__file__).resolve().parent / "last-report.md"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench")
-SECTIONS = ("sizes", "http", "scale")
+SECTIONS = ("sizes", "http", "scale", "deployed")
 
 
 def log(message: str) -> None:
@@ -51,7 +51,8 @@ def main(argv=None) -> None:
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the bench itself")
-    parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated: sizes, http, scale")
+    parser.add_argument("--only", default=",".join(SECTIONS),
+                        help="comma-separated: sizes, http, scale, deployed")
     parser.add_argument("--no-postgres", action="store_true", help="results at scale on SQLite only")
     args = parser.parse_args(argv)
     args.only = [s.strip() for s in args.only.split(",") if s.strip()]
@@ -76,6 +77,10 @@ def measure(args, folder: Path) -> dict:
         screen = load.first_screen(url)
         found["costs"] = (costs.request_costs(url, screen), costs.commit_costs(folder), costs.password_check_ms(),
                           screen.questions)
+    if "deployed" in args.only:
+        found["deployed_duration"] = 3 if args.quick else 15
+        log("Submissions through nginx and two app servers…")
+        found["deployed"] = deployed.run_deployed(folder, PG_URL, found["deployed_duration"], log)
     if "scale" in args.only:
         levels = (1_000, 2_000) if args.quick else scale.LEVELS
         found["scale"] = [scale.run_database("SQLite", f"sqlite:///{folder}/results.sqlite3", levels, log)]
@@ -87,6 +92,7 @@ def measure(args, folder: Path) -> dict:
         load.section(found["http"], found["duration"]) + "\n" + costs.section(*found["costs"])
         if "http" in found else None,
         sizes.section(found["pages"]) if "pages" in found else None,
+        deployed.section(found["deployed"], found["deployed_duration"]) if "deployed" in found else None,
     ) if part]
     return found
 
@@ -112,6 +118,12 @@ def summary(found: dict) -> str:
         rows.append(["Scans (`/q/<code>`) at least 60 % of hello/s (each round)",
                      " / ".join(f"{result.ratio(r):.0%}" for r in scans),
                      mark(all(result.ratio(r) >= load.SCAN_TARGET for r in scans))])
+    if "deployed" in found:
+        run = found["deployed"]
+        rows.append(["Submissions/s and p99 through nginx (HTTPS) to two app servers, next to one app server "
+                     "directly (no target)",
+                     f"{run.through_nginx.rps:,.0f}/s, p99 {seconds(run.through_nginx.p99)} vs "
+                     f"{run.direct.rps:,.0f}/s, p99 {seconds(run.direct.p99)}", "–"])
     for page in found.get("pages", []):
         if page.label.startswith("Public") and page.status == "ok":
             total = page.total("gzip")

@@ -6,7 +6,8 @@
 -- Flask-WTF accepts the same token again within one session.
 --
 -- Arguments after `--`: survey slug, question id, choice id, csrf token,
--- session cookie ("session=..."), key prefix ([A-Za-z0-9], unique per run).
+-- session cookie ("session=..."), key prefix ([A-Za-z0-9], unique per run), and optionally the
+-- Referer a browser sends (over HTTPS the CSRF check wants a same-origin one).
 -- done() prints one line "statuses: 303=N 400=N ..." counted over all threads.
 
 local threads = {}
@@ -24,11 +25,13 @@ end
 
 function init(args)
    slug, question, choice, token, cookie, prefix = args[1], args[2], args[3], args[4], args[5], args[6]
+   referer = args[7]
    counter = 0
    statuses = {}
    math.randomseed(os.time() * 1000 + id)
    body = "csrf_token=" .. form_encode(token) .. "&q" .. question .. "=" .. choice
    headers = {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = cookie}
+   if referer then headers["Referer"] = referer end
 end
 
 local function new_key()

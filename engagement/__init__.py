@@ -7,10 +7,11 @@ Competitions and classes follow.
 
 
 def init_app(app):
-    from engagement import accounts, backup, classes, cli, competitions, dashboard, people, touchpoints
+    from engagement import accounts, backup, classes, cli, competitions, dashboard, operations, people, touchpoints
     # Imported for their tables: surveys' responses point at touchpoints by table name.
     from engagement.touchpoints import models as _touchpoint_models  # noqa: F401
 
+    app.register_blueprint(operations.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(people.bp)
     dashboard.init_app(app)

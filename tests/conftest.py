@@ -64,6 +64,17 @@ def db(app):
         limiter.reset()
 
 
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium through Playwright, for tests/browser/ and tests/deploy/ alike."""
+    from tests.browsing import launch_chromium
+
+    playwright, browser = launch_chromium()
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -10,31 +10,14 @@ import io
 import os
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from PIL import Image
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from surveys.images import store_image
+from tests.browsing import AXE_JS, AXE_TAGS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, SCREENSHOTS, missing_tool
 from tests.builders import EVERY_KIND, make_org, make_survey
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-# Opt-in: BYPULS_SCREENSHOTS=/tmp/shots keeps phone screenshots for a human to look at.
-SCREENSHOTS = os.environ.get("BYPULS_SCREENSHOTS")
-
-
-def missing_tool(reason: str):
-    """Fail when CI demands the browser (BYPULS_REQUIRE_BROWSER=1), otherwise skip with the reason."""
-    if os.environ.get("BYPULS_REQUIRE_BROWSER") == "1":
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason)
 
 
 class QuietRequestHandler(WSGIRequestHandler):
@@ -53,29 +36,6 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
-
-
-def launch_chromium():
-    if not os.path.exists(CHROMIUM):
-        missing_tool(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) "
-                     "to run the browser tests")
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    except Exception:
-        playwright.stop()
-        raise
-    return playwright, browser
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    playwright, browser = launch_chromium()
-    yield browser
-    browser.close()
-    playwright.stop()
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from extensions import utcnow
 from surveys.models import Question
 from tests.browser import NEXT, SEND, TEXT_KINDS, THANKS, answer, answers_no, expect_screen, option, tap_button
-from tests.browser.conftest import SCREENSHOTS
+from tests.browsing import SCREENSHOTS
 from tests.builders import EVERY_KIND, PASSWORD, make_org, make_survey, make_user
 
 pytestmark = pytest.mark.browser

@@ -1,0 +1,99 @@
+"""Submissions through the deployed shape: HTTPS via nginx to two app servers on PostgreSQL, next to
+one of those app servers asked directly, in the same run.
+
+The stack is the one tests/deploy/ starts from deploy/ (tests.deploy.stack):
+nginx with TLS, two gunicorn instances with 2 sync workers each, PostgreSQL
+(its own database `bypuls_deploy`, wiped) and Redis. wrk posts the first
+screen of the demo survey with a new key per request (bench/submit.lua), as
+in section 2, first to one app server over plain HTTP, then to nginx over
+HTTPS with keep-alive, as phones reach it.
+"""
+import re
+import secrets
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psycopg
+
+from bench.load import CONNECTIONS, THREADS, WARM_UP, WrkRun, wrk
+from bench.report import seconds, table
+from tests.deploy.stack import Stack, start_stack
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@dataclass
+class DeployedRun:
+    direct: WrkRun
+    through_nginx: WrkRun
+    stored: dict  # label -> (responses, answer rows)
+
+
+def first_screen_args(base_url: str, prefix: str) -> list[str]:
+    """submit.lua's arguments: survey, question, choice, token, cookie, key prefix, Referer; checked by
+    one submission by hand (303), so the run never measures errors."""
+    with httpx.Client(base_url=base_url, verify=False, timeout=30) as phone:
+        page = phone.get("/s/unge-i-bymidten", follow_redirects=True)
+        slug, question = re.search(r"/s/([^/]+)/[^/]+/(\d+)$", page.url.path).groups()
+        choice = re.search(rf'name="q{question}" id="[^"]+" value="(\d+)"', page.text).group(1)
+        cookie = "session=" + phone.cookies["session"]
+        token = CSRF.search(page.text).group(1)
+        phone.cookies.clear()  # Secure-only: sent by hand below, also to the plain-HTTP app server
+        check = phone.post(f"/s/{slug}/check{secrets.token_urlsafe(16)}/{question}",
+                           data={"csrf_token": token, f"q{question}": choice},
+                           headers={"Referer": str(page.url), "Cookie": cookie})
+    if check.status_code != 303:
+        raise RuntimeError(f"A submission by hand through {base_url} gave {check.status_code}, not 303")
+    return [slug, question, choice, token, cookie, prefix, str(page.url)]
+
+
+def new_prefix() -> str:
+    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(8))
+
+
+def stored(stack: Stack, prefix: str) -> tuple[int, int]:
+    url = stack.database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "SELECT count(DISTINCT r.id), count(a.id) FROM responses r LEFT JOIN answers a ON a.response_id = r.id"
+            " WHERE left(r.key, %s) = %s", (len(prefix), prefix)).fetchone()
+
+
+def run_deployed(folder: Path, pg_url: str, duration: int, log=print) -> DeployedRun:
+    stack = start_stack(folder / "stack", pg_url)
+    try:
+        direct_url = f"http://127.0.0.1:{stack.app_ports[0]}"
+        runs, counts = {}, {}
+        for label, base in (("direct", direct_url), ("nginx", stack.https_url)):
+            wrk("warm-up", 0, "/", WARM_UP, first_screen_args(base, new_prefix()), base=base)
+            prefix = new_prefix()
+            runs[label] = wrk(label, 0, "/", duration, first_screen_args(base, prefix), number=1, base=base)
+            counts[label] = stored(stack, prefix)
+            log(f"  {label}: {runs[label].rps:.0f}/s, p99 {seconds(runs[label].p99)}")
+        return DeployedRun(runs["direct"], runs["nginx"], counts)
+    finally:
+        stack.stop()
+
+
+def section(result: DeployedRun, duration: int) -> str:
+    rows = []
+    for label, run in (("one app server directly (HTTP, 2 workers)", result.direct),
+                       ("nginx (HTTPS) → two app servers (2 workers each)", result.through_nginx)):
+        key = "direct" if run is result.direct else "nginx"
+        responses, answers = result.stored[key]
+        rows.append([label, f"{run.rps:,.0f}", seconds(run.p50), seconds(run.p99), f"{run.requests:,}",
+                     f"{run.statuses.get('303', 0):,}", f"{responses:,} / {answers:,}", f"{run.busy:.0%}"])
+    ratio = result.through_nginx.rps / result.direct.rps if result.direct.rps else float("nan")
+    return "\n".join([
+        "## 4. Submissions as deployed", "",
+        "The stack of tests/deploy/ (deploy/nginx/bypuls.conf with TLS, deploy/gunicorn.conf.py, "
+        "deploy/systemd/bypuls@.service, PostgreSQL, Redis) with the demo; "
+        f"`wrk -t{THREADS} -c{CONNECTIONS} -d{duration}s` posting the first screen with a new key each time, "
+        f"after a {WARM_UP} s warm-up. Both rows share the machine's two cores with nginx, PostgreSQL and wrk.",
+        "",
+        table(["Route", "Submissions/s", "p50", "p99", "Requests", "303s", "Stored (responses / answers)",
+               "CPU busy before"], rows), "",
+        f"- Through nginx over HTTPS to two app servers: {ratio:.0%} of one app server asked directly.", "",
+    ])

@@ -1,0 +1,35 @@
+"""gunicorn settings for one Bypuls app server behind nginx (deploy/nginx/bypuls.conf).
+
+Started by deploy/systemd/bypuls@.service as
+`gunicorn --config deploy/gunicorn.conf.py --bind 127.0.0.1:PORT 'app:create_app()'`.
+Every value can be overridden on the command line; the number of workers by
+WEB_CONCURRENCY in the environment file.
+"""
+import multiprocessing
+import os
+
+wsgi_app = "app:create_app()"
+
+# Sync workers: each request is short, and nginx buffers slow uploads and slow phones, so a worker is
+# never held by a weak 3G signal. gunicorn's rule of thumb: two per core, plus one.
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+worker_class = "sync"
+
+# The longest request is an Excel export of 100,000 responses: about 30 s on a small server (README).
+# nginx waits a little longer (proxy_read_timeout 130s) so that gunicorn, not nginx, decides.
+timeout = 120
+graceful_timeout = 30
+# A worker is replaced after this many requests, so a slow leak can never take a server down.
+max_requests = 2000
+max_requests_jitter = 200
+
+# The scheme and the client's address come from nginx's X-Forwarded-* headers through the app's
+# ProxyFix (TRUSTED_PROXY_HOPS), in one place: gunicorn itself trusts none of them.
+secure_scheme_headers = {}
+forwarded_allow_ips = ""
+
+# Logs go to stderr, where systemd's journal keeps them (`journalctl -u 'bypuls@*'`). No access log:
+# nginx keeps one with the last part of each address masked; this one would have only 127.0.0.1.
+errorlog = "-"
+accesslog = None
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()

@@ -1,0 +1,124 @@
+"""HTTP rules for every address of the app, whatever blueprint serves it.
+
+Who the client is behind the proxy (`TRUSTED_PROXY_HOPS`), which addresses
+are refused before any view or CSRF check reads them, the security and cache
+headers on every response, static addresses that carry a hash of their file,
+and logging. `create_app` calls `init_app` once.
+"""
+import hashlib
+import logging
+import os
+
+from flask import Flask, abort, current_app, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
+
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in every route: a number beyond the database's integers is not found (404),
+    instead of an overflow error from SQLite or PostgreSQL (500)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
+def init_app(app: Flask) -> None:
+    configure_logging(app)
+    trust_proxies(app)
+    # URL value preprocessors run before any before_request hook, so also before the CSRF check.
+    app.url_value_preprocessor(not_found_if_nul)
+    app.url_value_preprocessor(too_big_if_unreadable)
+    app.get_send_file_max_age = cache_for_a_year_if_vendored
+    app.url_defaults(version_static_urls)
+    app.after_request(add_security_headers)
+
+
+def configure_logging(app: Flask) -> None:
+    """Our loggers (`surveys.*`, `engagement.*`) write to stderr at LOG_LEVEL; never personal data."""
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # no-op if set up
+    level = app.config["LOG_LEVEL"] if app.config["LOG_LEVEL"] in logging.getLevelNamesMapping() else "INFO"
+    for name in ("surveys", "engagement"):
+        logging.getLogger(name).setLevel(level)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXY_HOPS proxies, the client's address and scheme come from their X-Forwarded-For
+    and X-Forwarded-Proto headers, so rate limits count each visitor, not the proxy. With 0 (the default)
+    those headers are ignored: anyone can send them. The Host header is the proxy's to pass on."""
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
+def not_found_if_nul(endpoint, values) -> None:
+    """:raise 404: when a part of the address (`/s/<slug>`, `/c/<slug>`...) holds a NUL character.
+
+    No address we make has one, and PostgreSQL refuses NUL in text, so a query with it would be a 500.
+    """
+    if any("\x00" in value for value in (values or {}).values() if isinstance(value, str)):
+        abort(404)
+
+
+def too_big_if_unreadable(endpoint, values) -> None:
+    """:raise 413: for a form sent in chunks (no Content-Length) that the WSGI server does not end for us.
+
+    Werkzeug reads such a body as empty, to be safe, so the person would be told that the page had
+    expired (no CSRF token) instead of that the upload is too big. Servers that end chunked bodies
+    (werkzeug's own, gunicorn) say so in `wsgi.input_terminated`; there MAX_CONTENT_LENGTH applies as
+    the form is read.
+    """
+    if (request.content_length is None and "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+            and "wsgi.input_terminated" not in request.environ and request.mimetype in FORM_TYPES):
+        abort(413)
+
+
+def cache_for_a_year_if_vendored(filename: str | None) -> int | None:
+    """Vendored files carry their version in the name (plotly-basic-4.1.1.min.js), and our own CSS and
+    JS in their address (`?v=`), so browsers may keep them; an address without it is revalidated."""
+    versioned = filename and (filename.startswith("vendor/") or "v" in request.args)
+    return 365 * 24 * 3600 if versioned else None
+
+
+def version_static_urls(endpoint: str, values: dict) -> None:
+    """`url_for('static', ...)` adds `?v=` and a hash of the file, so nginx (deploy/) may let browsers
+    keep every static file for a year and a changed file still reaches phones at once."""
+    if endpoint == "static" and "filename" in values and "v" not in values:
+        versions = current_app.extensions.setdefault("static_versions", {})
+        filename = values["filename"]
+        if filename not in versions or current_app.debug:  # while developing, an edited file shows at once
+            path = os.path.join(current_app.static_folder, filename)
+            if not os.path.isfile(path):
+                return
+            with open(path, "rb") as file:
+                versions[filename] = hashlib.sha256(file.read()).hexdigest()[:10]
+        values["v"] = versions[filename]
+
+
+def add_security_headers(response):
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # Survey links carry a response key: never tell another site where the person came from. Our own
+    # pages do get it: over HTTPS the CSRF check wants a same-origin Referer, and with "no-referrer"
+    # browsers send neither Referer nor Origin, so every form post would fail.
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    # Staff pages, their error pages and exports hold personal data: no browser (a shared school PC's
+    # Back button) or proxy may keep a copy. A view that chose its own caching keeps it (QR codes and
+    # posters: "private, max-age"). Public pages are left alone: reloading a screen by its key shows the same.
+    if request.path == "/staff" or request.path.startswith("/staff/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
