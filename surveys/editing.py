@@ -79,9 +79,13 @@ def save_question(session, survey: Survey, question: Question | None, edit: Ques
     """Create a question (when `question` is None) or change one.
 
     :raise EditRefused: if the kind changes after answers came in, an option with
-        answers or a show-if rule depending on it would be removed, or the show-if
-        choice is not an option of an earlier question.
+        answers or a show-if rule depending on it would be removed, the show-if
+        choice is not an option of an earlier question, or the settings leave no
+        answer that can be sent (a number out of bounds, the smallest above the largest).
     """
+    problem = KINDS[edit.kind].settings_problem(edit.settings)
+    if problem:
+        raise EditRefused(problem)
     if question is None:
         question = Question(survey=survey, position=len(survey.questions) + 1, kind=edit.kind, prompt="")
         session.add(question)

@@ -10,8 +10,16 @@ from wtforms import (BooleanField, DateTimeLocalField, FieldList, Form, FormFiel
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from surveys.kinds import KINDS
+from surveys.timezone import FIRST_YEAR, LAST_YEAR, plausible
 
 SLUG_RULE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+def plausible_year(form, field):
+    """:raise ValidationError: for a date outside FIRST_YEAR–LAST_YEAR (the typed value stays in the field)."""
+    if field.data and not plausible(field.data):
+        raise ValidationError(_l("Give a date between the years %(first)d and %(last)d.",
+                                 first=FIRST_YEAR, last=LAST_YEAR))
 
 
 class SurveyForm(FlaskForm):
@@ -22,8 +30,8 @@ class SurveyForm(FlaskForm):
     intro = TextAreaField(_l("Introduction"), validators=[Length(max=2000)])
     thanks = TextAreaField(_l("Thank-you text"), validators=[Length(max=2000)])
     language = SelectField(_l("Language of the survey"), choices=[SelectChoice("da", "Dansk"), SelectChoice("en", "English")])
-    opens_at = DateTimeLocalField(_l("Opens (Danish time)"), validators=[Optional()])
-    closes_at = DateTimeLocalField(_l("Closes (Danish time)"), validators=[Optional()])
+    opens_at = DateTimeLocalField(_l("Opens (Danish time)"), validators=[Optional(), plausible_year])
+    closes_at = DateTimeLocalField(_l("Closes (Danish time)"), validators=[Optional(), plausible_year])
 
     def validate_closes_at(self, field):
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
@@ -54,9 +62,9 @@ def question_form(kind_key: str, **kwargs) -> QuestionForm:
     fields = {}
     for setting in KINDS[kind_key].settings:
         if setting.type == "int":
-            # Limits (max picks, max length) make no sense below 1; min/max of a number may be negative.
-            floor = [] if setting.name in ("min", "max") else [NumberRange(min=1)]
-            fields[f"setting_{setting.name}"] = IntegerField(setting.label, validators=[Optional(), *floor])
+            bounds = NumberRange(min=setting.low, max=setting.high,
+                                 message=_l("Give a whole number from %(min)s to %(max)s."))
+            fields[f"setting_{setting.name}"] = IntegerField(setting.label, validators=[Optional(), bounds])
         elif setting.type == "bool":
             fields[f"setting_{setting.name}"] = BooleanField(setting.label)
         else:

@@ -17,12 +17,25 @@ class AnswerError(ValueError):
     """The submitted answer cannot be stored; str(error) is the translated message."""
 
 
+# Whole-number settings stay in bounds a person can answer within: a limit of -5 characters or
+# 10**30 would make a required question impossible (or its field unusable).
+MOST_OPTIONS = 100  # as many as a question can have
+LONGEST_TEXT = 10_000
+LARGEST_NUMBER = 1_000_000_000
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
     type: str  # "int", "text" or "bool"
     label: object
     default: object = None
+    low: int | None = None  # "int" settings: the smallest and the largest value allowed
+    high: int | None = None
+
+    def allows(self, value) -> bool:
+        """Whether `value` (not None) is in bounds; only "int" settings have bounds."""
+        return self.type != "int" or self.low <= value <= self.high
 
 
 class Kind:
@@ -64,6 +77,16 @@ class Kind:
         """Results from `counts` (answers per choice id or number); text kinds are read as lists."""
         return {"chart": "text"}
 
+    def settings_problem(self, settings: dict) -> str | None:
+        """Why these settings (name: value, None for unset) leave no answer that can be sent, translated;
+        None when they are fine."""
+        for setting in self.settings:
+            value = settings.get(setting.name)
+            if value is not None and not setting.allows(value):
+                return _("“%(setting)s” must be a whole number from %(low)s to %(high)s.",
+                         setting=setting.label, low=setting.low, high=setting.high)
+        return None
+
 
 class SingleChoice(Kind):
     key = "single_choice"
@@ -98,7 +121,8 @@ class SingleChoice(Kind):
 class MultipleChoice(SingleChoice):
     key = "multiple_choice"
     label = _l("Multiple choice")
-    settings = (Setting("max_picks", "int", _l("Most options a person may pick (empty: no limit)")),)
+    settings = (Setting("max_picks", "int", _l("Most options a person may pick (empty: no limit)"),
+                        low=1, high=MOST_OPTIONS),)
 
     def parse(self, question, raw):
         picked = sorted({self.choice_id(question, r) for r in raw if r.strip()})
@@ -186,8 +210,8 @@ class Number(Kind):
     key = "number"
     label = _l("Number")
     settings = (
-        Setting("min", "int", _l("Smallest allowed number")),
-        Setting("max", "int", _l("Largest allowed number")),
+        Setting("min", "int", _l("Smallest allowed number"), low=-LARGEST_NUMBER, high=LARGEST_NUMBER),
+        Setting("max", "int", _l("Largest allowed number"), low=-LARGEST_NUMBER, high=LARGEST_NUMBER),
     )
 
     def parse_text(self, question, text):
@@ -201,6 +225,14 @@ class Number(Kind):
         if (low is not None and value < low) or (high is not None and value > high):
             raise AnswerError(range_message(low, high))
         return value
+
+    def settings_problem(self, settings):
+        problem = super().settings_problem(settings)
+        low, high = settings.get("min"), settings.get("max")
+        if problem is None and low is not None and high is not None and low > high:
+            problem = _("The smallest allowed number (%(low)s) is larger than the largest (%(high)s).",
+                        low=low, high=high)
+        return problem
 
     def rows(self, question, value):
         return [] if value is None else [{"number": value}]
@@ -228,7 +260,7 @@ class ShortText(Kind):
     key = "short_text"
     label = _l("Short text")
     default_max = 200
-    settings = (Setting("max_length", "int", _l("Most characters allowed")),)
+    settings = (Setting("max_length", "int", _l("Most characters allowed"), low=1, high=LONGEST_TEXT),)
 
     def parse_text(self, question, text):
         limit = question.setting("max_length") or self.default_max

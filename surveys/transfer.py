@@ -20,6 +20,7 @@ from surveys.forms import is_slug
 from surveys.images import ImageProblem, clean_image
 from surveys.kinds import CONDITION_KINDS, KINDS
 from surveys.models import Survey, SurveyImage, SurveyStatus
+from surveys.timezone import FIRST_YEAR, LAST_YEAR, plausible
 
 FORMAT = "bypuls-survey"
 VERSION = 1
@@ -178,16 +179,22 @@ def _survey_values(raw: dict) -> dict:
 
 
 def _moment(raw: dict, key: str, where: str) -> datetime | None:
-    """An ISO 8601 time as naive UTC; a time without a zone is taken as UTC."""
+    """An ISO 8601 time as naive UTC; a time without a zone is taken as UTC.
+
+    :raise ImportProblem: for no such time, or a year outside FIRST_YEAR–LAST_YEAR (year 9999 overflows)."""
     value = raw.get(key)
     if value is None:
         return None
     try:
         moment = datetime.fromisoformat(value)
-        return moment if moment.tzinfo is None else moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment if moment.tzinfo is None else moment.astimezone(timezone.utc).replace(tzinfo=None)
     except (TypeError, ValueError, OverflowError):
         raise ImportProblem(_("%(where)s: “%(field)s” must be a date and time such as "
                               "2026-05-01T08:00:00Z, or null.", where=where, field=key)) from None
+    if not plausible(moment):
+        raise ImportProblem(_("%(where)s: “%(field)s” must be a date between the years %(first)d and %(last)d.",
+                              where=where, field=key, first=FIRST_YEAR, last=LAST_YEAR))
+    return moment
 
 
 def _questions(raw) -> list[QuestionPlan]:
@@ -227,17 +234,25 @@ def _settings(raw, kind: str, n: int) -> dict:
             raise ImportProblem(_("Question %(n)s: the kind “%(kind)s” has no setting “%(name)s”.",
                                   n=n, kind=kind, name=_shown(name)))
         if value is not None:
-            _check_setting(known[name].type, value, n, name)
+            _check_setting(known[name], value, n)
+    problem = KINDS[kind].settings_problem(raw)
+    if problem:
+        raise ImportProblem(_("Question %(n)s: %(problem)s", n=n, problem=problem))
     return dict(raw)
 
 
-def _check_setting(type_: str, value, n: int, name: str) -> None:
-    """:raise ImportProblem: unless the value has the setting's type (null is checked by the caller)."""
+def _check_setting(setting, value, n: int) -> None:
+    """:raise ImportProblem: unless the value has the setting's type and bounds (null is checked by the caller)."""
+    type_, name = setting.type, setting.name
     if type_ == "bool" and not isinstance(value, bool):
         raise ImportProblem(_("Question %(n)s: the setting “%(name)s” must be true or false.", n=n, name=name))
     if type_ == "int" and (isinstance(value, bool) or not isinstance(value, int)):
         raise ImportProblem(_("Question %(n)s: the setting “%(name)s” must be a whole number or null.",
                               n=n, name=name))
+    if type_ == "int" and not setting.allows(value):
+        raise ImportProblem(_("Question %(n)s: the setting “%(name)s” must be a whole number from %(low)s to "
+                              "%(high)s, or null; it is %(value)s.",
+                              n=n, name=name, low=setting.low, high=setting.high, value=_shown(value)))
     if type_ == "text" and not (isinstance(value, str) and len(value) <= SETTING_TEXT_MAX and _storable(value)):
         raise ImportProblem(_("Question %(n)s: the setting “%(name)s” must be text of at most %(max)s "
                               "characters.", n=n, name=name, max=SETTING_TEXT_MAX))

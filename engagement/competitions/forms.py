@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, NumberRange, Optional, Regexp, Vali
 from engagement.competitions.editing import CompetitionValues
 from engagement.competitions.models import PhotoRule, VotingMode
 from engagement.competitions.text import TEXT_FILTERS, too_long
-from surveys.forms import SLUG_RULE
+from surveys.forms import SLUG_RULE, plausible_year
 from surveys.timezone import from_local, to_local
 
 PHOTO_RULE_LABELS = {PhotoRule.none: _l("No photos"), PhotoRule.optional: _l("A photo is optional"),
@@ -18,16 +18,6 @@ VOTING_MODE_LABELS = {VotingMode.single: _l("One vote per idea"),
 DATE_FIELDS = ("submissions_open_at", "voting_opens_at", "closes_at")
 # The first format is what the field shows: the browser's own "2027-06-15T12:00".
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-# A competition runs in these years. Year 1 or 9999 is a slip of the keyboard, and turning it into
-# UTC would overflow (a 500).
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-
-
-def plausible_year(form, field):
-    """:raise ValidationError: for a date outside FIRST_YEAR–LAST_YEAR (the typed value stays in the field)."""
-    if field.data and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
-        raise ValidationError(_l("Give a date between the years %(first)d and %(last)d.",
-                                 first=FIRST_YEAR, last=LAST_YEAR))
 
 
 class CompetitionForm(FlaskForm):

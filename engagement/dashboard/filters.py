@@ -9,6 +9,7 @@ from engagement.touchpoints import services as touchpoints
 from extensions import db
 from surveys.models import Survey
 from surveys.results import Filters
+from surveys.timezone import FIRST_YEAR, LAST_YEAR, plausible
 
 
 def filters_from_args(survey: Survey, args) -> tuple[Filters, list[str]]:
@@ -86,11 +87,18 @@ def filter_args(filters: Filters) -> dict:
 
 
 def _date(raw, label, problems):
+    """The date in `raw`, or None (with a message in `problems`) for one that cannot be read, or whose
+    year lies outside FIRST_YEAR–LAST_YEAR (year 1 or 9999 cannot be turned into UTC)."""
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        value = date.fromisoformat(raw)
     except ValueError:
         problems.append(_("%(field)s: “%(value)s” is not a date like 2026-05-31, so it was left out.",
                           field=label, value=raw[:20]))
         return None
+    if not plausible(value):
+        problems.append(_("%(field)s: “%(value)s” is not between the years %(first)d and %(last)d, so it was "
+                          "left out.", field=label, value=raw[:20], first=FIRST_YEAR, last=LAST_YEAR))
+        return None
+    return value

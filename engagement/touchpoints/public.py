@@ -7,7 +7,7 @@ redirect. A code that leads nowhere right now (deactivated, no target yet,
 survey not open, competition still a draft or closed) shows what the
 organisation has open instead.
 """
-from flask import Blueprint, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from engagement.competitions.models import Competition
@@ -21,15 +21,22 @@ bp = Blueprint("scan", __name__, url_prefix="/q")
 
 @bp.get("/<code>")
 def scan(code):
-    """:raise 404: (a friendly page) for an unknown or malformed code."""
+    """:raise 404: (the friendly page of `unknown_code`) for an unknown or malformed code."""
     # HEAD is what link previews and checkers send: look, but do not count it as a scan.
     outcome = services.record_scan(db.session, code, count=request.method != "HEAD")
     if outcome is None:
-        response = make_response(render_template("engagement/touchpoints/unknown.html"), 404)
-    else:
-        db.session.commit()
-        response = redirect(destination(outcome), 303) if outcome.slug else make_response(not_open_page(outcome))
+        abort(404)
+    db.session.commit()
+    response = redirect(destination(outcome), 303) if outcome.slug else make_response(not_open_page(outcome))
     # Every scan must reach the server to be counted: no browser or proxy may keep the answer.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.errorhandler(404)
+def unknown_code(error):
+    """Also for a code refused before the view is reached (a NUL in the address)."""
+    response = make_response(render_template("engagement/touchpoints/unknown.html"), 404)
     response.headers["Cache-Control"] = "no-store"
     return response
 
