@@ -1,4 +1,5 @@
 """Bypuls application factory: read it as the table of contents of the app."""
+import logging
 import os
 
 from flask import Flask, g, has_request_context, render_template, request, session
@@ -13,6 +14,7 @@ import web
 from extensions import babel, csrf, db, limiter, login_manager, migrate
 
 LANGUAGES = ("da", "en")
+app_log = logging.getLogger("app")
 
 ERRORS = {
     400: (_l("Something went wrong with the form"), _l("Go back, reload the page and try again.")),
@@ -67,6 +69,9 @@ def remember_language():
 
 def render_error(error, code: int | None = None):
     code = code or getattr(error, "code", 500) or 500
+    if code in (413, 429):  # an operator wants to see these; the address and the body stay out of it
+        app_log.warning("%s on %s %s", "Upload too big" if code == 413 else "Rate limit hit", request.method,
+                        request.endpoint or "an unknown address")
     title, hint = ERRORS.get(code, ERRORS[500])
     if code == 500:
         db.session.rollback()

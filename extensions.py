@@ -4,14 +4,18 @@ It holds the Flask extension objects, created unbound here and bound to an
 app in `create_app`, so that neither package has to import the other to reach
 the database or the rate limiter.
 """
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import Flask, abort, current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user, login_required
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, func, select
 from sqlalchemy.engine import Engine
 
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
@@ -30,6 +34,73 @@ babel = Babel()
 login_manager = LoginManager()
 # The key function sees the address only in memory: nothing here is stored with it.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+# Plug-in points. A package that sends people somewhere or adds to an export plugs its functions in
+# from its init_app with `add_hook`; the code that runs them asks `hooks(name)`. They are kept on the
+# app (app.extensions), never in module-level lists, so two apps in one process never share them.
+HOOKS = {
+    # (survey, via) -> the Response columns to set for a survey started through the `via` token in its
+    # address, e.g. {"touchpoint_id": 7}; {} for a token the package does not know.
+    "survey_attribution",
+    # (competition, via) -> the Idea columns to set, as above.
+    "idea_attribution",
+    # (session, survey) -> extra columns (engagement.dashboard.staff_exports.Column) for survey exports.
+    "export_columns",
+}
+
+
+def add_hook(app: Flask, name: str, function) -> None:
+    """:raise KeyError: for a name that is not one of HOOKS (a typo would otherwise never run)."""
+    if name not in HOOKS:
+        raise KeyError(f"No plug-in point is called {name!r}; see extensions.HOOKS")
+    app.extensions.setdefault("bypuls.hooks", {}).setdefault(name, []).append(function)
+
+
+def hooks(name: str) -> tuple:
+    """The functions plugged into `name` of the current app, in the order they were added."""
+    return tuple(current_app.extensions.get("bypuls.hooks", {}).get(name, ()))
+
+
+def staff_only(may):
+    """The one access decorator: signed in, and `may(current_user)` is true; else 403. A visitor who
+    is not signed in goes to the login page. `may` is a rule such as "an admin or an editor"."""
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not may(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate
+
+
+def owned_or_404(model, object_id: int):
+    """The `model` row with this id in the signed-in user's organisation.
+
+    :raise 404: if there is none, also when the id is another organisation's: nobody learns it exists.
+    """
+    return db.first_or_404(select(model).where(model.id == object_id,
+                                               model.organisation_id == current_user.organisation_id))
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    pages: int
+    total: int
+
+
+def page_of(session, query, page: int, per_page: int) -> Page:
+    """One page of the rows of `query` (a select of one entity or column, in its order) with the
+    number of pages; a page number out of range gives the nearest page, never an empty one."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    items = list(session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    return Page(items, page, pages, total)
 
 
 @event.listens_for(Engine, "connect")

@@ -13,6 +13,7 @@ from flask import Flask, abort, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+log = logging.getLogger("app.web")
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -38,6 +39,7 @@ class DatabaseId(IntegerConverter):
 def init_app(app: Flask) -> None:
     configure_logging(app)
     trust_proxies(app)
+    log_settings(app)
     # URL value preprocessors run before any before_request hook, so also before the CSRF check.
     app.url_value_preprocessor(not_found_if_nul)
     app.url_value_preprocessor(too_big_if_unreadable)
@@ -47,11 +49,22 @@ def init_app(app: Flask) -> None:
 
 
 def configure_logging(app: Flask) -> None:
-    """Our loggers (`surveys.*`, `engagement.*`) write to stderr at LOG_LEVEL; never personal data."""
+    """Our loggers (`app.*`, `surveys.*`, `engagement.*`) write to stderr at LOG_LEVEL; never personal data."""
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # no-op if set up
     level = app.config["LOG_LEVEL"] if app.config["LOG_LEVEL"] in logging.getLevelNamesMapping() else "INFO"
-    for name in ("surveys", "engagement"):
+    for name in ("app", "surveys", "engagement"):
         logging.getLogger(name).setLevel(level)
+
+
+def log_settings(app: Flask) -> None:
+    """What an operator checks first when something is off; no secrets, no database password."""
+    from sqlalchemy.engine import make_url
+
+    config = app.config
+    log.info("Bypuls starting: %s, database %s, %d trusted proxy hop(s), rate limits in %s, uploads up to %d MB",
+             config["BYPULS_ENV"], make_url(config["SQLALCHEMY_DATABASE_URI"]).get_backend_name(),
+             config["TRUSTED_PROXY_HOPS"], config["RATELIMIT_STORAGE_URI"].split(":", 1)[0],
+             config["MAX_CONTENT_LENGTH"] // (1024 * 1024))
 
 
 def trust_proxies(app: Flask) -> None:

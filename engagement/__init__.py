@@ -1,13 +1,22 @@
 """How people reach the survey engine and what the partnership sees.
 
-Organisations, staff accounts and roles, sign-in and the set-up commands;
-results dashboards and exports; touchpoints with their QR codes and posters.
-Competitions and classes follow.
+Organisations, staff accounts and roles, sign-in and the set-up commands (the
+modules here); idea competitions, touchpoints with their QR codes and posters,
+class sessions, result dashboards and the demo (the packages).
+
+One direction: each package imports only the packages before it in LAYERS
+(touchpoints lead to competitions, class sessions run them, the dashboard
+reads them all), and shared helpers live once, in `common`, below them all;
+a package further down reaches one further up only through the app's hooks
+(extensions.HOOKS). tests/test_house.py holds the house to it.
 """
+
+LAYERS = ("common", "competitions", "touchpoints", "classes", "dashboard", "demo")
 
 
 def init_app(app):
     from engagement import accounts, backup, classes, cli, competitions, dashboard, operations, people, touchpoints
+
     # Imported for their tables: surveys' responses point at touchpoints by table name.
     from engagement.touchpoints import models as _touchpoint_models  # noqa: F401
 

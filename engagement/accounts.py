@@ -65,7 +65,7 @@ def login():
             login_user(user)
             return redirect(safe_next(request.args.get("next")))
         form.password.errors.append(_("The e-mail or the password is wrong."))
-    return render_template("engagement/login.html", form=form), 200 if not form.errors else 422
+    return render_template("engagement/accounts/login.html", form=form), 200 if not form.errors else 422
 
 
 @bp.post("/logout")

@@ -49,7 +49,7 @@ def create_user(org_slug, email, role, password):
 @click.option("--if-empty", is_flag=True, help="Do nothing if any organisation exists already.")
 def seed_demo(if_empty):
     """Create the demo organisation 'Vordingborg bymidte' with two surveys and their answers."""
-    from engagement.seed import DEMO_EMAIL, DEMO_PASSWORD, seed
+    from engagement.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed
 
     if if_empty and db.session.scalar(select(func.count()).select_from(Organisation)):
         return

@@ -1,6 +1,7 @@
 """Addresses for the proxy and the load balancer in front (deploy/nginx/bypuls.conf), not for people.
 
-`/healthz` says whether this app server can do its work. No login, no session cookie, no rate limit, no personal data: it says only
+`/healthz` says whether this app server can do its work. No login, no session
+cookie, no rate limit, no personal data: it says only
 which of its backing services answer. 200 when all do, 503 when one does not,
 so a proxy or load balancer can stop sending people to a server that would
 only show them errors. Cheap enough to ask every few seconds: one `SELECT 1`,

@@ -9,7 +9,6 @@ Changing a password ends every session of that user (the browser that changed
 it gets a fresh one); a new role or a deactivation ends all sessions of the
 colleague, who must log in again.
 """
-from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -23,8 +22,9 @@ from wtforms.validators import DataRequired, EqualTo, Length, Regexp, Validation
 
 from engagement import staff_sessions
 from engagement.accounts import keep_signed_in
+from engagement.common.access import admin_required
 from engagement.models import Role, User
-from extensions import db
+from extensions import db, owned_or_404
 
 bp = Blueprint("people", __name__, url_prefix="/staff")
 
@@ -70,24 +70,9 @@ class PasswordForm(FlaskForm):
             raise ValidationError(_l("That is not your password now."))
 
 
-def admin_required(view):
-    """Signed in as an admin; else 403."""
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.role is not Role.admin:
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapped
-
-
 def load_colleague(user_id: int) -> User:
     """:raise 404: unless the user belongs to the signed-in admin's organisation."""
-    user = db.session.scalar(select(User).where(User.id == user_id,
-                                                User.organisation_id == current_user.organisation_id))
-    if user is None:
-        abort(404)
-    return user
+    return owned_or_404(User, user_id)
 
 
 @bp.route("/people/", methods=["GET", "POST"])

@@ -30,6 +30,29 @@ def test_survey_engine_never_imports_engagement():
     assert {file: mods for file, mods in offenders.items() if mods} == {}
 
 
+def engagement_layers() -> dict[str, int]:
+    """The order written in engagement/__init__.py: a package may import only those before it."""
+    import engagement
+    return {name: rank for rank, name in enumerate(engagement.LAYERS)}
+
+
+def test_engagement_packages_import_only_the_packages_below_them():
+    layers = engagement_layers()
+    upward = {}
+    for package, rank in layers.items():
+        for path in (ROOT / "engagement" / package).rglob("*.py"):
+            above = sorted(m for m in imported_modules(path) if m.startswith("engagement.")
+                           and layers.get(m.split(".")[1], -1) > rank)
+            if above:
+                upward[str(path.relative_to(ROOT))] = above
+    assert upward == {}
+
+
+def test_every_engagement_package_has_its_place_in_the_order():
+    packages = {p.name for p in (ROOT / "engagement").iterdir() if (p / "__init__.py").exists()}
+    assert packages == set(engagement_layers())
+
+
 def test_committed_migrations_match_the_models(app):
     with app.app_context():
         check()  # raises when a model change has no migration
@@ -103,9 +126,10 @@ def test_every_ui_text_has_a_danish_translation():
         catalogue = read_po(po)
     translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue
                   if m.id and m.string and "fuzzy" not in m.flags}
+    sources = [("surveys/**.py", "python"), ("engagement/**.py", "python"), ("app.py", "python"),
+               ("web.py", "python"), ("templates/**.html", "jinja2")]
     found = {msg[2] if isinstance(msg[2], str) else msg[2][0]
-             for msg in extract_from_dir(str(ROOT), method_map=[("surveys/**.py", "python"), ("engagement/**.py", "python"),
-                                                                ("app.py", "python"), ("templates/**.html", "jinja2")],
+             for msg in extract_from_dir(str(ROOT), method_map=sources,
                                          keywords={"_": None, "_l": None, "gettext": None, "ngettext": (1, 2)})}
     assert len(found) > 100  # the extraction really ran
     assert sorted(found - translated) == []
@@ -169,3 +193,20 @@ def test_ids_beyond_the_databases_integers_are_not_found_on_any_route(app, clien
             assert response.status_code in (400, 404, 405), (method, path, response.status_code)
             checked += 1
     assert checked > 40
+
+
+def test_plug_in_points_belong_to_the_app_that_added_them(app):
+    from extensions import HOOKS, add_hook, hooks
+
+    other = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                        "RATELIMIT_STORAGE_URI": "memory://"})
+    with app.app_context():
+        before = {name: hooks(name) for name in HOOKS}
+    add_hook(other, "export_columns", lambda session, survey: [])
+    with app.app_context():
+        assert {name: hooks(name) for name in HOOKS} == before  # the second app changed nothing here
+        assert len(hooks("survey_attribution")) == 2  # a touchpoint's code and a class session, once each
+    with other.app_context():
+        assert len(hooks("export_columns")) == 3
+    with pytest.raises(KeyError, match="HOOKS"):
+        add_hook(other, "survey_atribution", lambda survey, via: {})

@@ -1,29 +1,23 @@
 """Class sessions: a teacher runs the town-centre exercise with the whole class.
 
 `init_app` wires the package: the teacher's pages and projector view
-(`views`, `projector`), the pupils' `/join` (`pupils`), the attribution of
-answers and ideas to the session (surveys.answering.ATTRIBUTION and
-engagement.competitions.services.ATTRIBUTION) and the class column of exports
-(engagement.dashboard.exports.EXTRA_COLUMNS).
+(`staff`, `staff_projector`), the pupils' `/join` (`public`), the attribution of
+answers and ideas to the session and the class column of exports (the app's
+hooks, see extensions.HOOKS).
 """
 from flask_babel import gettext as _
 
 
 def init_app(app):
     from engagement.classes import models as _models  # noqa: F401
-    from engagement.classes import pupils, views
-    from engagement.competitions import services as competitions
-    from engagement.dashboard import exports
-    from surveys import answering
+    from engagement.classes import public, staff, staff_projector  # noqa: F401
+    from extensions import add_hook
 
-    app.register_blueprint(views.bp)
-    app.register_blueprint(pupils.bp)
-    # The lists are module-wide and create_app may run more than once (tests): add each hook once.
-    for hooks, hook in ((answering.ATTRIBUTION, survey_attribution),
-                        (competitions.ATTRIBUTION, competition_attribution),
-                        (exports.EXTRA_COLUMNS, export_columns)):
-        if hook not in hooks:
-            hooks.append(hook)
+    app.register_blueprint(staff.bp)  # with the projector's routes (staff_projector)
+    app.register_blueprint(public.bp)
+    add_hook(app, "survey_attribution", survey_attribution)
+    add_hook(app, "idea_attribution", competition_attribution)
+    add_hook(app, "export_columns", export_columns)
 
 
 def survey_attribution(survey, via: str) -> dict:
@@ -50,7 +44,7 @@ def export_columns(session, survey) -> list:
     from flask_login import current_user
 
     from engagement.classes import services
-    from engagement.dashboard.exports import Column
+    from engagement.common.spreadsheets import Column
 
     # A teacher sees the names of their own sessions only; a response from another teacher's class has none.
     user = current_user if has_request_context() and current_user.is_authenticated else None

@@ -57,5 +57,6 @@ class ClassSessionForm(FlaskForm):
             raise ValidationError(_l("A class session lasts at most 14 days."))
 
     def values(self) -> SessionValues:
-        return SessionValues(name=self.name.data.strip(), target=self.target.data, ends_at=from_local(self.ends_at.data),
+        return SessionValues(name=self.name.data.strip(), target=self.target.data,
+                             ends_at=from_local(self.ends_at.data),
                              dots_per_pupil=self.dots_per_pupil.data, publish_at_once=bool(self.publish_at_once.data))

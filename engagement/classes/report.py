@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from fpdf import FPDF
 
-from engagement.touchpoints.posters import GREEN, GREY, INK, PALE, Fonts
+from engagement.common.pdf import GREEN, GREY, INK, PALE, Fonts
 
 PAGE_W, MARGIN = 210, 18
 LABEL_W = 70  # mm for the answer labels left of the bars

@@ -6,61 +6,36 @@ have their own pages). Only admins read the audit log. Every object is loaded
 by id AND the signed-in user's organisation, so another organisation's id is
 a 404 at any address.
 """
-from functools import wraps
-
 from flask import abort
-from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from engagement.common.access import can_build, roles_required
 from engagement.competitions.models import Category, Competition, Idea
 from engagement.models import Role
-from extensions import db
+from extensions import db, owned_or_404
 
-READERS = (Role.admin, Role.editor, Role.viewer)
 MODERATORS = (Role.admin, Role.editor)
 
 
 def can_moderate(user) -> bool:
-    return user.role in MODERATORS
+    return can_build(user)
 
 
 def can_read_audit_log(user) -> bool:
     return user.role is Role.admin
 
 
-def roles_required(*roles):
-    """Signed in with one of `roles`; else 403 (a visitor who is not signed in goes to the login)."""
-    def decorate(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-        return wrapped
-    return decorate
-
-
-reader_required = roles_required(*READERS)
 moderator_required = roles_required(*MODERATORS)
-admin_required = roles_required(Role.admin)
 
 
 def load_competition(competition_id: int) -> Competition:
     """:raise 404: unless the competition belongs to the signed-in user's organisation."""
-    competition = db.session.scalar(select(Competition).where(
-        Competition.id == competition_id, Competition.organisation_id == current_user.organisation_id))
-    if competition is None:
-        abort(404)
-    return competition
+    return owned_or_404(Competition, competition_id)
 
 
 def load_idea(competition: Competition, idea_id: int) -> Idea:
     """:raise 404: unless the idea belongs to `competition` (already checked against the organisation)."""
-    idea = db.session.scalar(select(Idea).where(Idea.id == idea_id, Idea.competition_id == competition.id))
-    if idea is None:
-        abort(404)
-    return idea
+    return db.first_or_404(select(Idea).where(Idea.id == idea_id, Idea.competition_id == competition.id))
 
 
 def load_category(competition: Competition, category_id: int) -> Category:

@@ -7,11 +7,18 @@ language.
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from engagement.competitions.models import (
-    Category, Competition, CompetitionStatus, Idea, IdeaStatus, PhotoRule, VotingMode,
+    Category,
+    Competition,
+    CompetitionStatus,
+    Idea,
+    IdeaStatus,
+    PhotoRule,
+    VotingMode,
 )
 from engagement.competitions.text import without_nul
 from surveys.forms import slugify_title

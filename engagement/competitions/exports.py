@@ -2,7 +2,7 @@
 
 `idea_rows` is the one place the columns are decided; the staff export routes
 and a teacher's class-session download both use it. Cells are written with
-the survey export's helpers (`engagement.dashboard.exports`), so text that
+the survey export's helpers (`engagement.dashboard.staff_exports`), so text that
 looks like a spreadsheet formula stays text, and times are Danish time.
 """
 import csv
@@ -14,10 +14,10 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
+from engagement.common.spreadsheets import csv_cell, formula_safe, local_time, xlsx_cell
 from engagement.competitions.models import AGE_BANDS, Competition, Idea
 from engagement.competitions.results import class_vote_counts
 from engagement.competitions.services import vote_counts
-from engagement.dashboard.exports import csv_cell, formula_safe, local_time, xlsx_cell
 
 
 def idea_rows(session, competition: Competition, class_session_id: int | None = None,

@@ -3,6 +3,7 @@
 The photo is the one thing a browser cannot keep on a page that comes back
 with an error, so the page says to choose it again (`photo_lost`).
 """
+import logging
 import re
 
 from flask_babel import lazy_gettext as _l
@@ -17,6 +18,8 @@ from engagement.competitions.models import AGE_BANDS, Competition, PhotoRule
 from engagement.competitions.services import CleanPhoto, IdeaValues
 from engagement.competitions.text import TEXT_FILTERS, too_long
 from surveys.answering import KEY_PATTERN, VIA_PATTERN
+
+log = logging.getLogger(__name__)
 
 TITLE_MAX = 120  # Idea.title
 DESCRIPTION_MAX = 3000
@@ -68,6 +71,7 @@ class IdeaForm(FlaskForm):
         try:
             self.clean_photo = photos.clean_photo(data)
         except photos.PhotoProblem as problem:
+            log.info("Refused an idea photo of %d bytes: %s", len(data), problem)
             raise ValidationError(str(problem)) from None
 
     def validate_age_band(self, field):

@@ -6,10 +6,10 @@ come through here, so the log shows who did what, from where.
 """
 import json
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engagement.competitions.models import Idea, IdeaStatus, ModerationEvent
-from extensions import utcnow
+from extensions import page_of, utcnow
 
 # action name -> the status it sets
 STATUS_ACTIONS = {
@@ -78,13 +78,9 @@ def queue(session, competition, status: IdeaStatus | None = None, category_id: i
         where.append(Idea.status == status)
     if category_id is not None:
         where.append(Idea.category_id == category_id)
-    total = session.scalar(select(func.count(Idea.id)).where(*where))
-    pages = max(1, -(-total // QUEUE_PAGE_SIZE))
-    page = min(max(page, 1), pages)
     order = (Idea.submitted_at, Idea.id) if status is IdeaStatus.pending else (Idea.submitted_at.desc(), Idea.id.desc())
-    ideas = session.scalars(select(Idea).where(*where).order_by(*order)
-                            .limit(QUEUE_PAGE_SIZE).offset((page - 1) * QUEUE_PAGE_SIZE)).all()
-    return list(ideas), pages
+    found = page_of(session, select(Idea).where(*where).order_by(*order), page, QUEUE_PAGE_SIZE)
+    return found.items, found.pages
 
 
 def events(session, competition) -> list[tuple[ModerationEvent, Idea | None]]:

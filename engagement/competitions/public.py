@@ -19,7 +19,7 @@ from engagement.competitions.idea_form import IdeaForm
 from engagement.competitions.models import Competition, Idea, IdeaPhoto, Phase
 from engagement.competitions.photos import THUMBNAIL_SIDE
 from engagement.competitions.text import parse_id
-from extensions import db, limiter
+from extensions import db, hooks, limiter
 from surveys.answering import KEY_PATTERN, VIA_PATTERN, new_key
 
 bp = Blueprint("competition", __name__, url_prefix="/c")
@@ -87,7 +87,7 @@ def send(slug):
         return render_show(competition, form), 422
     try:
         services.submit_idea(db.session, competition, key, form.values(), photo=form.clean_photo,
-                             **services.attribution_for(competition, valid_via()))
+                             **services.attribution_for(competition, valid_via(), hooks("idea_attribution")))
     except services.KeyTaken:
         db.session.rollback()
         abort(400)
@@ -192,11 +192,8 @@ def idea(slug, idea_id):
 
 def published_idea(competition: Competition, idea_id: int) -> Idea:
     """:raise 404: unless the idea belongs to the competition and is published (approved or winner)."""
-    found = db.session.scalar(select(Idea).where(Idea.id == idea_id, Idea.competition_id == competition.id,
-                                                 Idea.status.in_(services.PUBLISHED)))
-    if found is None:
-        abort(404)
-    return found
+    return db.first_or_404(select(Idea).where(Idea.id == idea_id, Idea.competition_id == competition.id,
+                                              Idea.status.in_(services.PUBLISHED)))
 
 
 def ballot_view(competition: Competition) -> dict:

@@ -7,12 +7,13 @@ hold; each is converted to JPEG in memory with Pillow before it is placed.
 import io
 import logging
 
-from flask_babel import force_locale, gettext as _, ngettext
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from fpdf import FPDF
 from PIL import Image, UnidentifiedImageError
 
+from engagement.common.pdf import GREEN, GREY, INK, Fonts
 from engagement.competitions.models import AGE_BANDS, Competition, Idea, IdeaStatus
-from engagement.touchpoints.posters import GREEN, GREY, INK, Fonts
 from extensions import utcnow
 from surveys.timezone import to_local
 

@@ -1,7 +1,7 @@
 """A competition's results: votes per idea (public and class ballots), ideas per category, and their charts.
 
 Counts are SQL aggregates. Figures are plain Plotly dicts built like
-`engagement.dashboard.charts`: every idea title and category name goes
+`engagement.common.charts`: every idea title and category name goes
 through `plain`, so people's words are shown as text, never as markup.
 """
 from dataclasses import dataclass
@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from engagement.common.charts import BASE_LAYOUT, GREEN, plain
 from engagement.competitions.models import Competition, Idea, IdeaStatus, Vote, Voter
 from engagement.competitions.services import vote_counts
-from engagement.dashboard.charts import BASE_LAYOUT, GREEN, plain
 
 CLASS_BALLOTS = "class-%"  # a class session's own vote: services.class_ballot(id)
 CLASS_COLOUR = "#8fc1a9"

@@ -13,9 +13,17 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engagement.competitions.models import (
-    Competition, CompetitionStatus, Idea, IdeaPhoto, IdeaStatus, Phase, Vote, Voter, VotingMode,
+    Competition,
+    CompetitionStatus,
+    Idea,
+    IdeaPhoto,
+    IdeaStatus,
+    Phase,
+    Vote,
+    Voter,
+    VotingMode,
 )
-from extensions import utcnow
+from extensions import page_of, utcnow
 from surveys.forms import is_slug
 
 PUBLIC_BALLOT = "public"
@@ -26,16 +34,11 @@ def class_ballot(class_session_id: int) -> str:
     return f"class-{class_session_id}"
 
 
-# Where a person came from, as for surveys (surveys.answering.ATTRIBUTION): a package that sends
-# people to a competition (a touchpoint's poster, a class session) registers a function here that,
-# given the competition and the `via` token it put in the address, returns the Idea columns to set,
-# e.g. {"touchpoint_id": 7} or {"class_session_id": 3}, or {} for a token it does not know.
-ATTRIBUTION: list = []
-
-
-def attribution_for(competition: Competition, via: str | None) -> dict:
+def attribution_for(competition: Competition, via: str | None, resolvers) -> dict:
+    """Where a person came from, as for surveys (surveys.answering.attribution_for): the Idea columns
+    that the `resolvers` (the app's "idea_attribution" hooks) find for the `via` token."""
     values: dict = {}
-    for resolve in ATTRIBUTION if via else ():
+    for resolve in resolvers if via else ():
         values.update(resolve(competition, via))
     return values
 
@@ -219,9 +222,6 @@ def gallery(session, competition: Competition, category_id: int | None = None, s
     where = [Idea.competition_id == competition.id, Idea.status.in_(PUBLISHED)]
     if category_id is not None:
         where.append(Idea.category_id == category_id)
-    total = session.scalar(select(func.count()).select_from(Idea).where(*where))
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
     query = select(Idea).where(*where)
     if sort == "votes":  # the votes are summed only when they decide the order
         votes = votes_subquery(competition)
@@ -229,8 +229,9 @@ def gallery(session, competition: Competition, category_id: int | None = None, s
             func.coalesce(votes.c.votes, 0).desc(), Idea.submitted_at.desc(), Idea.id.desc())
     else:
         query = query.order_by(Idea.submitted_at.desc(), Idea.id.desc())
-    ideas = list(session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
-    return GalleryPage(ideas, vote_counts(session, [i.id for i in ideas]), page, pages, total)
+    found = page_of(session, query, page, per_page)
+    return GalleryPage(found.items, vote_counts(session, [i.id for i in found.items]), found.page, found.pages,
+                       found.total)
 
 
 def purge_contact_details(session, now, competition: Competition | None = None) -> int:

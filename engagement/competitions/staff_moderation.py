@@ -8,13 +8,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from engagement.common.access import admin_required
 from engagement.competitions import editing, moderation
-from engagement.competitions.access import admin_required, load_competition, load_idea, moderator_required
+from engagement.competitions.access import load_competition, load_idea, moderator_required
 from engagement.competitions.forms import IdeaTextForm
 from engagement.competitions.models import AGE_BANDS, Idea, IdeaStatus
 from engagement.competitions.services import vote_counts
+from engagement.competitions.staff import bp
 from engagement.competitions.text import parse_id, without_nul
-from engagement.competitions.views import bp
 from extensions import db
 
 ACTION_DONE = {"approved": _l("“%(title)s” is approved and shown in the gallery."),

@@ -4,19 +4,20 @@ Any staff role but teachers reads them; contact e-mails are only in the
 exports of those who moderate (admins and editors), never a viewer's.
 """
 from flask import abort, render_template, request
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from engagement.classes.models import ClassSession
+from engagement.common.access import reader_required
+from engagement.common.spreadsheets import XLSX_MIMETYPE
 from engagement.competitions import exports, results
-from engagement.competitions.access import can_moderate, load_competition, reader_required
+from engagement.competitions.access import can_moderate, load_competition
 from engagement.competitions.models import Competition, Idea
 from engagement.competitions.report import ideas_pdf
 from engagement.competitions.services import PUBLISHED, vote_counts
+from engagement.competitions.staff import bp
 from engagement.competitions.text import parse_id
-from engagement.competitions.views import bp
-from engagement.dashboard.exports import XLSX_MIMETYPE
 from engagement.downloads import download  # no cache keeps a copy: contact e-mails, unpublished ideas
 from extensions import db, utcnow
 from surveys.timezone import to_local
@@ -73,9 +74,11 @@ def class_session_filter(competition: Competition) -> int | None:
     class_session_id = parse_id(raw)  # None also for one too big to be an id
     if class_session_id is None:
         abort(404)
-    found = db.session.scalar(select(ClassSession.id).where(
-        ClassSession.id == class_session_id, ClassSession.organisation_id == current_user.organisation_id,
-        ClassSession.competition_id == competition.id))
+    # By table name: class sessions build on competitions, so this package does not import them.
+    sessions = db.metadata.tables["class_sessions"]
+    found = db.session.scalar(select(sessions.c.id).where(
+        sessions.c.id == class_session_id, sessions.c.organisation_id == current_user.organisation_id,
+        sessions.c.competition_id == competition.id))
     if found is None:
         abort(404)
     return found

@@ -4,7 +4,7 @@ NUL never comes from a keyboard, and PostgreSQL refuses it in text (a 500 instea
 idea), so it is dropped, as surveys.kinds does for answers. The length rule is the touchpoints'
 one, so the message is the same everywhere.
 """
-from engagement.touchpoints.forms import too_long
+from engagement.common.forms import too_long
 
 __all__ = ["TEXT_FILTERS", "parse_id", "too_long", "without_nul"]
 

@@ -1,28 +1,21 @@
 """Touchpoints: one QR code per physical place, its posters, and the scans it brings.
 
-`init_app` wires the package: the staff pages (`views`), the public `/q/<code>`
+`init_app` wires the package: the staff pages (`staff`), the public `/q/<code>`
 (`public`), the attribution of responses and ideas to the touchpoint they came
-through (surveys.answering.ATTRIBUTION, engagement.competitions.services.ATTRIBUTION)
-and the touchpoint column of exports (engagement.dashboard.exports.EXTRA_COLUMNS).
+through and the touchpoint column of exports (the app's hooks, see extensions.HOOKS).
 """
 from flask_babel import gettext as _
 
 
 def init_app(app):
-    from engagement.competitions import services as competitions
-    from engagement.dashboard import exports
-    from engagement.touchpoints import public, views
-    from surveys import answering
+    from engagement.touchpoints import public, staff
+    from extensions import add_hook
 
-    app.register_blueprint(views.bp)
+    app.register_blueprint(staff.bp)
     app.register_blueprint(public.bp)
-    # The lists are module-wide and create_app may run more than once (tests): add each hook once.
-    if resolve_attribution not in answering.ATTRIBUTION:
-        answering.ATTRIBUTION.append(resolve_attribution)
-    if resolve_competition_attribution not in competitions.ATTRIBUTION:
-        competitions.ATTRIBUTION.append(resolve_competition_attribution)
-    if export_columns not in exports.EXTRA_COLUMNS:
-        exports.EXTRA_COLUMNS.append(export_columns)
+    add_hook(app, "survey_attribution", resolve_attribution)
+    add_hook(app, "idea_attribution", resolve_competition_attribution)
+    add_hook(app, "export_columns", export_columns)
 
 
 def resolve_attribution(survey, via: str) -> dict:
@@ -47,7 +40,7 @@ def export_columns(session, survey) -> list:
     Only for a survey that a touchpoint points at or brought responses to: a
     survey only ever shared as a link gets no column that is always empty.
     """
-    from engagement.dashboard.exports import Column
+    from engagement.common.spreadsheets import Column
     from engagement.touchpoints import services
 
     names = services.survey_touchpoint_names(session, survey)

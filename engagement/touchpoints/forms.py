@@ -3,17 +3,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
+from engagement.common.forms import too_long
 from engagement.competitions.models import Competition
 from engagement.touchpoints.models import TouchpointKind
 from engagement.touchpoints.services import TouchpointValues
 
 HEADLINE_MAX = 90  # three lines of large type on the poster
-
-
-def too_long(limit: int) -> Length:
-    return Length(max=limit, message=_l("Use at most %(max)d characters."))
 
 
 class TouchpointForm(FlaskForm):
@@ -50,7 +47,8 @@ class TouchpointForm(FlaskForm):
 
     def values(self) -> TouchpointValues:
         return TouchpointValues(
-            name=self.name.data.strip(), kind=TouchpointKind(self.kind.data), headline=(self.headline.data or "").strip(),
+            name=self.name.data.strip(), kind=TouchpointKind(self.kind.data),
+            headline=(self.headline.data or "").strip(),
             address=(self.address.data or "").strip(), latitude=parse_coordinate(self.latitude.data),
             longitude=parse_coordinate(self.longitude.data), note=(self.note.data or "").strip(),
             target=self.target.data or "")

@@ -9,23 +9,12 @@ The layout is proportional to the page width, so one function draws every
 size: `draw_poster` fills a rectangle with the poster at that scale. Nothing
 reaches the edge of the paper, since office printers leave a white margin.
 """
-import os
 from dataclasses import dataclass
 
 from fpdf import FPDF
 
+from engagement.common.pdf import GREEN, GREY, INK, PALE, PT, YELLOW, Fonts
 from engagement.touchpoints import qr
-
-FONT_DIR = "/usr/share/fonts/truetype/dejavu"
-FONTS = {("Sans", ""): "DejaVuSans.ttf", ("Sans", "B"): "DejaVuSans-Bold.ttf", ("Mono", "B"): "DejaVuSansMono-Bold.ttf"}
-CORE_FONTS = {"Sans": "helvetica", "Mono": "courier"}
-PT = 0.3528  # mm per point
-
-GREEN = (29, 59, 47)
-YELLOW = (242, 169, 0)
-PALE = (207, 227, 216)
-INK = (26, 26, 26)
-GREY = (90, 90, 90)
 
 # Page size in mm (portrait), and the poster's rectangles on it.
 FORMATS = {
@@ -65,26 +54,6 @@ def render(text: PosterText, format_name: str) -> bytes:
     if len(cells) > 1:
         draw_cut_lines(pdf, fonts, width, height)
     return bytes(pdf.output())
-
-
-class Fonts:
-    """DejaVu when it is installed, else the PDF core fonts (Latin-1 only)."""
-
-    def __init__(self, pdf: FPDF):
-        self.pdf = pdf
-        self.unicode = all(os.path.exists(os.path.join(FONT_DIR, f)) for f in FONTS.values())
-        if self.unicode:
-            for (family, style), filename in FONTS.items():
-                pdf.add_font(family, style, os.path.join(FONT_DIR, filename))
-
-    def use(self, family: str, style: str, size: float, colour=INK) -> None:
-        self.pdf.set_font(family if self.unicode else CORE_FONTS[family], style, size)
-        self.pdf.set_text_color(*colour)
-
-    def safe(self, text: str) -> str:
-        if self.unicode:
-            return text
-        return text.replace("–", "-").replace("’", "'").encode("latin-1", "replace").decode("latin-1")
 
 
 def draw_poster(pdf: FPDF, fonts: Fonts, text: PosterText, modules, x0, y0, w, h) -> None:

@@ -36,7 +36,7 @@ def scan(code):
 @bp.errorhandler(404)
 def unknown_code(error):
     """Also for a code refused before the view is reached (a NUL in the address)."""
-    response = make_response(render_template("engagement/touchpoints/unknown.html"), 404)
+    response = make_response(render_template("engagement/touchpoints/public/unknown.html"), 404)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -56,7 +56,7 @@ def not_open_page(outcome: services.ScanOutcome):
     if survey or competition:
         g.content_language = (survey or competition).language
     organisation = db.session.scalar(select(Organisation).where(Organisation.id == outcome.organisation_id))
-    return render_template("engagement/touchpoints/not_open.html", reason=outcome.reason, survey=survey,
+    return render_template("engagement/touchpoints/public/not_open.html", reason=outcome.reason, survey=survey,
                            competition=competition, organisation=organisation,
                            surveys=services.open_surveys(db.session, outcome.organisation_id),
                            competitions=services.open_competitions(db.session, outcome.organisation_id))

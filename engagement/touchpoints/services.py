@@ -20,7 +20,6 @@ from surveys.models import Question, Response, Survey, SurveyState, SurveyStatus
 from surveys.results import Filters, matching_responses
 from surveys.timezone import from_local
 
-
 # Lists of surveys show titles and states: their questions (loaded eagerly by default) are not needed.
 WITHOUT_QUESTIONS = (lazyload(Survey.questions),)
 
@@ -47,11 +46,6 @@ class TouchpointValues:
 
 
 # -- staff ---------------------------------------------------------------------------------------
-
-def load_touchpoint(session, organisation_id: int, touchpoint_id: int) -> Touchpoint | None:
-    return session.scalar(select(Touchpoint).where(
-        Touchpoint.id == touchpoint_id, Touchpoint.organisation_id == organisation_id))
-
 
 def list_touchpoints(session, organisation_id: int) -> list[Touchpoint]:
     """Active ones first, then by name."""
@@ -263,7 +257,7 @@ def open_competitions(session, organisation_id: int) -> list[Competition]:
 
 
 def attribution(session, survey: Survey, via: str) -> dict:
-    """The Response columns for a survey started through `via` (see surveys.answering.ATTRIBUTION).
+    """The Response columns for a survey started through `via` (the "survey_attribution" hook, extensions.HOOKS).
 
     Only a touchpoint of the survey's organisation that points at this survey
     counts: a code copied into another survey's address attributes nothing.
@@ -272,7 +266,7 @@ def attribution(session, survey: Survey, via: str) -> dict:
 
 
 def competition_attribution(session, competition: Competition, via: str) -> dict:
-    """The Idea columns for an idea sent through `via` (engagement.competitions.services.ATTRIBUTION),
+    """The Idea columns for an idea sent through `via` (the "idea_attribution" hook),
     by the same rule: only a touchpoint of the organisation that points at this competition counts."""
     return touchpoint_pointing_at(session, via, Touchpoint.competition_id, competition)
 

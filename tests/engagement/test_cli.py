@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from engagement.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed
 from engagement.models import Organisation, Role, User
-from engagement.seed import DEMO_EMAIL, DEMO_PASSWORD, seed
 from extensions import utcnow
 from surveys import answering
 from surveys.kinds import KINDS
@@ -265,7 +265,7 @@ def test_demo_seed_on_an_empty_database_with_if_empty_creates_the_demo(cli, db):
 def test_demo_answers_are_the_same_whenever_it_is_seeded(db, monkeypatch):
     tallies = []
     for now in (datetime(2026, 3, 2, 7, 0), datetime(2026, 11, 27, 22, 30)):
-        monkeypatch.setattr("engagement.seed.utcnow", lambda: now)
+        monkeypatch.setattr("engagement.demo.seed.utcnow", lambda now=now: now)
         seed(db.session)
         tallies.append(_positional_tally(db))
         db.session.rollback()

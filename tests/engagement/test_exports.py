@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import insert, select
 
-from engagement.dashboard import exports
+from engagement.dashboard import staff_exports as exports
 from extensions import utcnow
 from surveys.models import Answer, Response
 from surveys.timezone import to_local
@@ -251,7 +251,7 @@ def test_survey_without_responses_exports_only_the_header(db, survey, lead):
     assert len(xlsx_rows(lead, f"/staff/surveys/{survey.id}/export.xlsx")) == 1
 
 
-def test_a_touchpoint_column_can_join_the_export_through_the_hook(db, survey, lead, monkeypatch):
+def test_a_touchpoint_column_can_join_the_export_through_the_hook(app, db, survey, lead, monkeypatch):
     library = add_response(db, survey, DANISH)
     square = add_response(db, survey, DANISH, started=MAY + timedelta(hours=1))
     calls = []
@@ -261,7 +261,7 @@ def test_a_touchpoint_column_can_join_the_export_through_the_hook(db, survey, le
         names = {library.id: "Plakat ved biblioteket", square.id: "=Plakat på torvet"}  # read once per export
         return [exports.Column("Touchpoint", lambda response, answers: names[response.id])]
 
-    monkeypatch.setattr(exports, "EXTRA_COLUMNS", [touchpoint_columns])
+    monkeypatch.setitem(app.extensions["bypuls.hooks"], "export_columns", [touchpoint_columns])
     header, *rows = csv_rows(lead, f"/staff/surveys/{survey.id}/export.csv")
     assert header[4:6] == ["Touchpoint", "1. Hvor gammel er du?"]
     assert [row[4] for row in rows] == ["Plakat ved biblioteket", "'=Plakat på torvet"]

@@ -52,7 +52,8 @@ def test_admin_changes_a_role_and_deactivates_a_colleague_who_can_then_not_log_i
     admin, colleague = make_user(db, org, role="admin"), make_user(db, org, role="viewer")
     staff(admin)
     token = csrf_token(client, "/staff/people/")
-    assert client.post(f"/staff/people/{colleague.id}/role", data={"csrf_token": token, "role": "editor"}).status_code == 303
+    changed = client.post(f"/staff/people/{colleague.id}/role", data={"csrf_token": token, "role": "editor"})
+    assert changed.status_code == 303
     assert client.post(f"/staff/people/{colleague.id}/active", data={"csrf_token": token}).status_code == 303
     db.session.refresh(colleague)
     assert colleague.role is Role.editor and not colleague.active

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from engagement.competitions import services as competitions
 from engagement.competitions.models import Vote
-from extensions import utcnow
+from extensions import hooks, utcnow
 from surveys.models import Response
 from tests.builders import make_competition, make_idea, make_org, make_survey, make_user
 from tests.conftest import CSRF, csrf_token
@@ -96,8 +96,9 @@ def test_an_idea_sent_through_the_class_link_is_tagged_and_a_copied_link_is_not(
     competition, class_session = competition_session(db)
     other, _ = competition_session(db)
     via = f"class-{class_session.code}"
-    assert competitions.attribution_for(competition, via) == {"class_session_id": class_session.id}
-    assert competitions.attribution_for(other, via) == {}
+    resolvers = hooks("idea_attribution")
+    assert competitions.attribution_for(competition, via, resolvers) == {"class_session_id": class_session.id}
+    assert competitions.attribution_for(other, via, resolvers) == {}
 
 
 def class_vote(client, class_session, idea, dots):

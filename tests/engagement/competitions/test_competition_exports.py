@@ -44,14 +44,14 @@ def test_csv_has_every_idea_with_local_time_votes_class_votes_and_consented_emai
     response = client.get(f"/staff/competitions/{competition.id}/ideas.csv?lang=en")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     header, first, second = read_csv(response)
-    row = dict(zip(header, first))
+    row = dict(zip(header, first, strict=True))
     assert row["Sent at"] == "2026-06-01 12:30:00"
     assert (row["Status"], row["Category"], row["Title"], row["Nickname"], row["Age"]) == (
         "Approved", "Kultur", "Koncertsal", "Maja", "13–15")
     assert (row["Votes"], row["Class votes"], row["Contact e-mail"], row["Photo"]) == (
         "2", "1", "maja@example.dk", "Yes")
     assert row["Class session number"] == str(lesson.id)
-    assert dict(zip(header, second))["Status"] == "Rejected"
+    assert dict(zip(header, second, strict=True))["Status"] == "Rejected"
 
 
 def test_text_that_looks_like_a_formula_stays_text_in_csv_and_excel(client, db, staff):
@@ -61,7 +61,7 @@ def test_text_that_looks_like_a_formula_stays_text_in_csv_and_excel(client, db, 
               nickname="@maja")
     staff(make_user(db, org))
     header, row = read_csv(client.get(f"/staff/competitions/{competition.id}/ideas.csv?lang=en"))
-    cells = dict(zip(header, row))
+    cells = dict(zip(header, row, strict=True))
     assert cells["Title"].startswith("'=HYPERLINK")
     assert (cells["Description"], cells["Nickname"]) == ("'+45 1234", "'@maja")
     book = load_workbook(io.BytesIO(client.get(f"/staff/competitions/{competition.id}/ideas.xlsx").data))

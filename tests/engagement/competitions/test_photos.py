@@ -31,7 +31,7 @@ def reopened(data: bytes) -> Image.Image:
 
 
 def near(pixel, colour, tolerance=40) -> bool:
-    return all(abs(a - b) <= tolerance for a, b in zip(pixel[:3], colour))
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel[:3], colour, strict=True))
 
 
 def phone_photo() -> bytes:

@@ -6,10 +6,9 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from engagement.competitions import services
 from engagement.competitions.models import Idea, IdeaPhoto, IdeaStatus, PhotoRule
-from tests.builders import make_competition, make_org
 from surveys.answering import new_key
+from tests.builders import make_competition, make_org
 from tests.conftest import CSRF
 
 KEY = re.compile(r'name="key"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="key"')
@@ -165,19 +164,17 @@ def test_an_expired_session_brings_the_form_back_with_the_text_and_stores_nothin
     assert db.session.scalar(select(func.count(Idea.id))) == 1
 
 
-def test_an_idea_sent_from_a_poster_records_where_it_came_from(client, db, competition):
+def test_an_idea_sent_from_a_poster_records_where_it_came_from(app, client, db, competition, monkeypatch):
     seen = []
 
     def resolve(competition_, via):
         seen.append(via)
         return {}
-    services.ATTRIBUTION.append(resolve)
-    try:
-        fields = open_form(client, competition, query="?lang=en&via=skatepark-7")
-        assert fields["via"] == "skatepark-7"
-        response = send(client, competition, fields, category=category_id(competition, "Sport"))
-    finally:
-        services.ATTRIBUTION.remove(resolve)
+    plugged = app.extensions["bypuls.hooks"]
+    monkeypatch.setitem(plugged, "idea_attribution", [*plugged["idea_attribution"], resolve])
+    fields = open_form(client, competition, query="?lang=en&via=skatepark-7")
+    assert fields["via"] == "skatepark-7"
+    response = send(client, competition, fields, category=category_id(competition, "Sport"))
     assert seen == ["skatepark-7"]
     assert "via=skatepark-7" in response.location
 

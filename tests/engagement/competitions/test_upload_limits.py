@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from config import from_environment
 from engagement.competitions.models import IdeaPhoto
-from tests.builders import make_competition, make_org
 from tests.browser.conftest import live_server  # noqa: F401  (a real server on a real socket)
+from tests.builders import make_competition, make_org
 from tests.engagement.competitions.test_public_sending import open_form, send
 
 MB = 1024 * 1024

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from engagement.competitions.models import Idea
 from engagement.competitions.services import attribution_for
 from engagement.touchpoints.models import Scan, Touchpoint, TouchpointKind
-from extensions import utcnow
+from extensions import hooks, utcnow
 from tests.builders import EVERY_KIND, make_competition, make_idea, make_org, make_survey, make_user
 from tests.conftest import csrf_token, statements_during
 from tests.engagement.touchpoints.builders import make_touchpoint
@@ -217,12 +217,13 @@ def test_a_code_of_a_touchpoint_leading_elsewhere_attributes_nothing(db, org, al
     other = make_competition(db, org)
     survey_poster = make_touchpoint(db, org, make_survey(db, org, EVERY_KIND[:1]))
     foreign = make_competition(db, make_org(db))
-    assert attribution_for(algade, shop_window.code) == {"touchpoint_id": shop_window.id}
-    assert attribution_for(algade, shop_window.code.upper()) == {"touchpoint_id": shop_window.id}
-    assert attribution_for(other, shop_window.code) == {}
-    assert attribution_for(algade, survey_poster.code) == {}
-    assert attribution_for(foreign, shop_window.code) == {}
-    assert attribution_for(algade, "not-a-code!") == {}
+    resolvers = hooks("idea_attribution")
+    assert attribution_for(algade, shop_window.code, resolvers) == {"touchpoint_id": shop_window.id}
+    assert attribution_for(algade, shop_window.code.upper(), resolvers) == {"touchpoint_id": shop_window.id}
+    assert attribution_for(other, shop_window.code, resolvers) == {}
+    assert attribution_for(algade, survey_poster.code, resolvers) == {}
+    assert attribution_for(foreign, shop_window.code, resolvers) == {}
+    assert attribution_for(algade, "not-a-code!", resolvers) == {}
 
 
 # -- the poster -----------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import pytest
 
 from app import create_app
 from config import DEV_PUBLIC_BASE_URL, ConfigError
+
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 SECRET = "x" * 48
 

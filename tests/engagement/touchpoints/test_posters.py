@@ -68,7 +68,7 @@ def test_poster_says_what_to_do_in_danish_and_its_code_reads_from_the_print(
     page = rendered(pdf, tmp_path)
     width_mm, height_mm = SIZES_MM[format_name]
     expected = (width_mm / 25.4 * 150, height_mm / 25.4 * 150)  # the paper size, within poppler's rounding
-    assert all(abs(got - want) <= 1 for got, want in zip(page.size, expected)), page.size
+    assert all(abs(got - want) <= 1 for got, want in zip(page.size, expected, strict=True)), page.size
     assert d.zbar(page) == [url] * codes
     assert set(d.opencv(page)) == {url}
 
@@ -105,9 +105,10 @@ def test_posters_are_small_enough_to_mail_to_a_print_shop(client, db, org, edito
 
 
 def test_without_dejavu_the_poster_falls_back_to_pdf_fonts_that_still_hold_danish_letters(tmp_path, monkeypatch):
+    from engagement.common import pdf as pdf_style
     from engagement.touchpoints import posters
 
-    monkeypatch.setattr(posters, "FONT_DIR", str(tmp_path / "no-fonts-here"))
+    monkeypatch.setattr(pdf_style, "FONT_DIR", str(tmp_path / "no-fonts-here"))
     url = "https://bypuls.vordingborg.dk/q/abcdefgh"
     pdf = posters.render(posters.PosterText(
         "Flere bænke på Søndergade – eller hvad?", "Scan og sig det på 1 minut", url, url[8:],

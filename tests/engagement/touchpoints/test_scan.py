@@ -9,8 +9,8 @@ from engagement.touchpoints.models import Scan
 from extensions import utcnow
 from surveys.models import Response
 from tests.builders import make_org, make_survey
-from tests.engagement.touchpoints.builders import make_touchpoint
 from tests.conftest import statements_during
+from tests.engagement.touchpoints.builders import make_touchpoint
 
 QUESTIONS = [{"kind": "short_text", "prompt": "Hvad mangler du i bymidten?"},
              {"kind": "yes_no", "prompt": "Kommer du i skateparken hver uge?"}]

@@ -13,10 +13,10 @@ from flask_login import current_user, login_required
 
 from engagement.classes import services
 from engagement.classes.models import ClassSession
-from engagement.classes.views import bp, join_url, load_session, session_filters, teacher_required
+from engagement.classes.staff import bp, join_url, load_session, session_filters, teacher_required
+from engagement.common import charts
 from engagement.competitions import moderation
 from engagement.competitions.models import IdeaStatus
-from engagement.dashboard import charts
 from engagement.touchpoints import qr
 from extensions import db
 from surveys import results
@@ -35,7 +35,7 @@ def projector(class_session_id):
 
 
 def render_projector(class_session: ClassSession) -> str:
-    return render_template("engagement/classes/projector.html", class_session=class_session,
+    return render_template("engagement/classes/staff/projector.html", class_session=class_session,
                            state=live_state(class_session), refresh_seconds=REFRESH_SECONDS,
                            join_address=join_url())
 
@@ -47,11 +47,11 @@ def live(class_session_id):
     class_session = load_session(class_session_id)
     state = live_state(class_session)
     if class_session.competition_id:
-        state["ideas_html"] = render_template("engagement/classes/_ideas.html", class_session=class_session,
+        state["ideas_html"] = render_template("engagement/classes/staff/_ideas.html", class_session=class_session,
                                               state=state)
-        state["ranking_html"] = render_template("engagement/classes/_ranking.html", class_session=class_session,
+        state["ranking_html"] = render_template("engagement/classes/staff/_ranking.html", class_session=class_session,
                                                 state=state)
-        state["controls_html"] = render_template("engagement/classes/_controls.html",
+        state["controls_html"] = render_template("engagement/classes/staff/_controls.html",
                                                  class_session=class_session, state=state)
         del state["ideas"], state["ranking"]
     else:

@@ -8,10 +8,11 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from engagement.competitions import demo, services
+from engagement.competitions import services
 from engagement.competitions.models import Competition, Idea, IdeaPhoto, IdeaStatus, ModerationEvent, Phase, Voter
+from engagement.demo import competition as demo
+from engagement.demo.seed import DEMO_EMAIL, seed
 from engagement.models import User
-from engagement.seed import DEMO_EMAIL, seed
 from engagement.touchpoints.models import Touchpoint
 from tests.builders import PASSWORD, password_hash
 

@@ -2,13 +2,14 @@
 from flask import abort, render_template, request
 from flask_login import login_required
 
-from engagement.dashboard import bp, charts
+from engagement.common import charts
+from engagement.dashboard import bp
 from engagement.dashboard.filters import class_session_options, filter_args, filters_from_args, touchpoint_options
 from engagement.touchpoints import services as touchpoints
 from extensions import db
 from surveys import results
-from surveys.editor import load_survey  # any staff role may read results; 404 across organisations
 from surveys.kinds import CONDITION_KINDS
+from surveys.staff import load_survey  # any staff role may read results; 404 across organisations
 
 
 @bp.get("/<int:survey_id>/results")
@@ -24,13 +25,13 @@ def results_page(survey_id):
             figures[f"q{result['question'].id}"] = figure
         if result["chart"] == "text":
             result["words"] = results.frequent_words(db.session, survey, result["question"], filters)
-            result["latest"], result["total"] = results.text_answers(db.session, survey, result["question"],
-                                                                     filters)
+            latest = results.text_answers(db.session, survey, result["question"], filters)
+            result["latest"], result["total"] = latest.items, latest.total
     funnel = touchpoints.funnel(db.session, survey, filters)
     if any(row["touchpoint_id"] for row in funnel):
         figures["funnel"] = charts.funnel_figure(funnel)
     return render_template(
-        "engagement/dashboard/results.html", survey=survey, summary=summary, figures=figures,
+        "engagement/dashboard/staff/results.html", survey=survey, summary=summary, figures=figures,
         filters=filters, args=filter_args(filters), problems=problems, percent=charts.percent,
         filter_options=filter_options(survey), choice_labels=choice_labels(survey), funnel=funnel,
         touchpoint_options=touchpoint_options(survey.organisation_id),
@@ -49,10 +50,9 @@ def text_answers_page(survey_id, question_id):
     search = request.args.get("search", "")[:200]
     page = request.args.get("page", "1")
     page = int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 100_000 else 1
-    texts, total = results.text_answers(db.session, survey, question, filters, search, page)
-    pages = max(1, -(-total // results.TEXT_PAGE_SIZE))
-    return render_template("engagement/dashboard/text_answers.html", survey=survey, question=question,
-                           texts=texts, total=total, page=page, pages=pages, search=search,
+    found = results.text_answers(db.session, survey, question, filters, search, page)
+    return render_template("engagement/dashboard/staff/text_answers.html", survey=survey, question=question,
+                           texts=found.items, total=found.total, page=found.page, pages=found.pages, search=search,
                            args=filter_args(filters), problems=problems)
 
 

@@ -1,7 +1,7 @@
 """The demo competition: what should the empty shop at Algade 12 become?
 
 `seed_competition(session, org, admin, rng, now)` adds it to the Vordingborg
-demo (engagement.seed), in its voting phase: ideas sent over four weeks,
+demo (engagement.demo.seed), in its voting phase: ideas sent over four weeks,
 moderated by the demo admin through the moderation service (so the log is
 real), a few with photos of sketches drawn here and cleaned by
 `photos.clean_photo` like any upload, votes from about 80 phones, and a poster

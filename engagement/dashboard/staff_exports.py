@@ -11,65 +11,30 @@ Other parts of engagement add their own through `EXTRA_COLUMNS`.
 """
 import csv
 import io
-import math
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterator
 
 from flask import Response as HttpResponse
 from flask import request, send_file, stream_with_context
 from flask_babel import gettext as _
 from flask_login import login_required
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Select, select
 
+from engagement.common.spreadsheets import XLSX_MIMETYPE, Column, csv_cell, formula_safe, local_time, xlsx_cell
 from engagement.dashboard import bp
 from engagement.dashboard.filters import filters_from_args
-from extensions import db, utcnow
-from surveys.editor import load_survey
-from surveys.kinds import KINDS, MultipleChoice
+from extensions import db, hooks, utcnow
+from surveys.kinds import KINDS
 from surveys.models import Answer, Question, Response, Survey
 from surveys.results import Filters, matching_responses
+from surveys.staff import load_survey
 from surveys.timezone import to_local
 
 CHUNK_SIZE = 1000
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-
-# Spreadsheets run a cell that starts with one of these as a formula ("CSV
-# injection"): a text answer like =HYPERLINK("http://evil.example") would become
-# a live link, or worse, on a council PC. A leading ' makes Excel and LibreOffice
-# show the text as typed. Only text is changed: numbers are never user text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of the export.
-
-    `value(response, answers)` gets a row of the responses table (`.id`,
-    `.started_at`, `.completed_at`, and any column a later migration adds) and
-    that response's answers as {question id: [answer rows with .choice_id,
-    .number, .text]}. It returns text, an int or float, a datetime (Danish
-    time), or None for an empty cell. Text is made formula-safe when written.
-    """
-    header: str
-    value: Callable[[object, dict], object]
-
-
-# Attribution columns (a touchpoint, a class session) from other parts of
-# engagement, without this module knowing them. Each hook is called once per
-# export as hook(session, survey) and returns a list of Columns, which come
-# after the timing columns and before the questions. A hook reads what it needs
-# once (say, touchpoint names by id) and looks it up per response in `value`.
-EXTRA_COLUMNS: list[Callable[[object, Survey], list[Column]]] = []
-
 
 @bp.get("/<int:survey_id>/export.csv")
 @login_required
@@ -129,7 +94,9 @@ def export_columns(session, survey: Survey) -> list[Column]:
         Column(_("Completed at"), lambda response, answers: local_time(response.completed_at)),
         Column(_("Seconds to complete"), seconds_to_complete),
     ]
-    for hook in EXTRA_COLUMNS:
+    # Attribution columns (a touchpoint, a class session) from other packages, after the timing columns:
+    # each reads what it needs once (say, touchpoint names by id) and looks it up per response.
+    for hook in hooks("export_columns"):
         columns += hook(session, survey)
     for number, question in enumerate(survey.questions, start=1):
         columns += question_columns(f"{number}. {question.prompt}", question)
@@ -137,41 +104,8 @@ def export_columns(session, survey: Survey) -> list[Column]:
 
 
 def question_columns(header: str, question: Question) -> list[Column]:
-    """Multiple choice: a column per option, 1 when picked. Other choices: the label. Else the number or text."""
-    kind = KINDS[question.kind]
-    if isinstance(kind, MultipleChoice):
-        return [Column(f"{header}: {choice.label}", picked(question.id, choice.id)) for choice in question.choices]
-    if kind.has_choices:
-        return [Column(header, chosen_label(question.id, {c.id: c.label for c in question.choices}))]
-    return [Column(header, number_or_text(question.id))]
-
-
-def picked(question_id: int, choice_id: int):
-    return lambda response, answers: 1 if any(a.choice_id == choice_id for a in answers.get(question_id, ())) else None
-
-
-def chosen_label(question_id: int, labels: dict[int, str]):
-    return lambda response, answers: next(
-        (labels.get(a.choice_id) for a in answers.get(question_id, ()) if a.choice_id is not None), None)
-
-
-def number_or_text(question_id: int):
-    def value(response, answers):
-        for answer in answers.get(question_id, ()):
-            return as_number(answer.number) if answer.number is not None else answer.text
-        return None
-    return value
-
-
-def as_number(number: float) -> int | float | str:
-    """Whole numbers without ".0"; infinity, which no spreadsheet can hold as a number, as text."""
-    if not math.isfinite(number):
-        return str(number)
-    return int(number) if number.is_integer() else number
-
-
-def local_time(value: datetime | None) -> datetime | None:
-    return None if value is None else to_local(value).replace(tzinfo=None, microsecond=0)
+    """The question's columns as its kind lays them out (surveys.kinds.Kind.export_columns)."""
+    return [Column(title, value) for title, value in KINDS[question.kind].export_columns(header, question)]
 
 
 def seconds_to_complete(response, answers) -> int | None:
@@ -207,10 +141,6 @@ def answers_by_response(session, response_ids: list[int]) -> dict[int, dict[int,
     return grouped
 
 
-def formula_safe(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def csv_pieces(session, query: Select, columns: list[Column]) -> Iterator[bytes]:
     """The CSV for Danish Excel, a chunk of responses per piece.
 
@@ -234,16 +164,6 @@ def _drain(buffer: io.StringIO) -> str:
     return text
 
 
-def csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return formula_safe(value)
-    if isinstance(value, datetime):
-        return value.strftime(TIME_FORMAT)
-    return str(value).replace(".", ",")
-
-
 def write_xlsx(session, query: Select, columns: list[Column], file) -> None:
     """Write the workbook to `file` row by row (openpyxl's write-only mode keeps no rows in memory)."""
     workbook = Workbook(write_only=True)
@@ -257,19 +177,3 @@ def write_xlsx(session, query: Select, columns: list[Column], file) -> None:
         for row in rows:
             sheet.append([xlsx_cell(sheet, value) for value in row])
     workbook.save(file)
-
-
-def xlsx_cell(sheet, value, font=None):
-    """Numbers stay numbers and times stay times; text is always a text cell, never a formula."""
-    if isinstance(value, str):
-        # openpyxl refuses control characters that XML 1.0 cannot hold; a pasted one must not stop the export.
-        cell = WriteOnlyCell(sheet, formula_safe(ILLEGAL_CHARACTERS_RE.sub("", value)))
-        cell.data_type = "s"  # else openpyxl makes "#N/A" an error cell
-    elif isinstance(value, datetime):
-        cell = WriteOnlyCell(sheet, value)
-        cell.number_format = "yyyy-mm-dd hh:mm:ss"
-    else:
-        return value
-    if font:
-        cell.font = font
-    return cell

@@ -1,4 +1,5 @@
-"""Plotly figures (plain dicts) for the results page, built from the survey engine's tallies.
+"""Plotly figures (plain dicts), built from the survey engine's tallies, for every page that draws
+results: the survey results page, the projector of a class session, the idea competitions' results.
 
 Plotly renders a little HTML in labels (links, bold, line breaks), and
 respondents' and staff's words are data, never markup: every string that

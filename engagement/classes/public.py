@@ -35,7 +35,7 @@ guarded = limiter.limit(join_limit, deduct_when=wrong_code)
 
 @bp.get("/join")
 def form():
-    return render_template("engagement/classes/join.html", code=request.args.get("code", "")[:20], error=None)
+    return render_template("engagement/classes/public/join.html", code=request.args.get("code", "")[:20], error=None)
 
 
 @bp.post("/join")
@@ -53,7 +53,7 @@ def unknown_code(typed: str):
         message = _("Type the code from the board.")
     else:
         message = _("We do not know that code. Check it on the board and try again.")
-    return render_template("engagement/classes/join.html", code=typed, error=message), 404
+    return render_template("engagement/classes/public/join.html", code=typed, error=message), 404
 
 
 @bp.get("/join/<code>")
@@ -64,7 +64,7 @@ def session_page(code):
     if class_session is None:
         return unknown_code(code[:40])
     if not class_session.live:
-        return render_template("engagement/classes/ended.html", class_session=class_session), 410
+        return render_template("engagement/classes/public/ended.html", class_session=class_session), 410
     if class_session.code != code:  # typed in lower case or with a space: show the address as printed
         return redirect(url_for("join.session_page", code=class_session.code), 303)
     via = services.via_token(class_session.code)
@@ -80,7 +80,7 @@ def class_page(class_session: ClassSession, error: str | None = None, status: in
     ideas = services.class_ideas(db.session, class_session) if class_session.voting_open else []
     mine = competitions.device_votes(db.session, competition, device.current_device(), ballot)
     budget = services.class_budget(class_session)
-    return render_template("engagement/classes/class.html", class_session=class_session, competition=competition,
+    return render_template("engagement/classes/public/class.html", class_session=class_session, competition=competition,
                            ideas=ideas, mine=mine, budget=budget, left=budget - sum(mine.values()), error=error,
                            idea_url=idea_form_url(class_session)), status
 
@@ -97,7 +97,7 @@ def live_competition_session(code: str) -> tuple[ClassSession | None, tuple | No
     if class_session is None or not class_session.competition_id:
         return None, unknown_code(code[:40])
     if not class_session.live:
-        return None, (render_template("engagement/classes/ended.html", class_session=class_session), 410)
+        return None, (render_template("engagement/classes/public/ended.html", class_session=class_session), 410)
     return class_session, None
 
 
@@ -140,7 +140,7 @@ def expired_form(error):
 
 def expired_page():
     if request.endpoint == "join.join":
-        return render_template("engagement/classes/join.html", code=request.form.get("code", "")[:40],
+        return render_template("engagement/classes/public/join.html", code=request.form.get("code", "")[:40],
                                error=_("The page had expired. Please try again.")), 400
     if request.endpoint != "join.vote":
         abort(400)

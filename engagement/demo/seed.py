@@ -17,7 +17,7 @@ from typing import Callable
 import click
 from sqlalchemy import func, insert, select, update
 
-from engagement.competitions.demo import seed_competition
+from engagement.demo.competition import seed_competition
 from engagement.models import Organisation, Role, User
 from engagement.touchpoints.models import Scan, TouchpointKind
 from engagement.touchpoints.services import TouchpointValues, create_touchpoint
@@ -65,7 +65,7 @@ class DemoQuestion:
 
 def age_question(*weights) -> DemoQuestion:
     bands = ("Under 13", "13–15 år", "16–17 år", "18–20 år", "21–25 år", "Over 25")
-    return DemoQuestion("single_choice", "Hvor gammel er du?", options=tuple(zip(bands, weights)))
+    return DemoQuestion("single_choice", "Hvor gammel er du?", options=tuple(zip(bands, weights, strict=True)))
 
 
 def minutes_to_town(rng: random.Random) -> float:
@@ -306,7 +306,8 @@ def add_responses(session, survey: Survey, specs: list[DemoQuestion], count: int
     session.execute(insert(Answer.__table__), [
         {"choice_id": None, "number": None, "text": None, **row, "response_id": ids[response["key"]],
          "question_id": question_id}
-        for response, answers in zip(responses, answer_sets) for question_id, rows in answers for row in rows])
+        for response, answers in zip(responses, answer_sets, strict=True)
+        for question_id, rows in answers for row in rows])
 
 
 def answer_rows(rng: random.Random, survey: Survey, specs: list[DemoQuestion]) -> list[tuple[int, list[dict]]]:
@@ -317,7 +318,7 @@ def answer_rows(rng: random.Random, survey: Survey, specs: list[DemoQuestion]) -
     """
     picked: set[int] = set()
     answers = []
-    for question, spec in zip(survey.questions, specs):
+    for question, spec in zip(survey.questions, specs, strict=True):
         if question.show_if_choice_id is not None and question.show_if_choice_id not in picked:
             continue
         kind = KINDS[question.kind]
@@ -331,7 +332,7 @@ def raw_answer(rng: random.Random, question: Question, spec: DemoQuestion) -> li
     """What this person's phone would post for the question."""
     if spec.options:
         how_many = rng.choices(range(1, len(spec.picks) + 1), spec.picks)[0]
-        pool = list(zip(question.choices, (weight for _label, weight in spec.options)))
+        pool = list(zip(question.choices, (weight for _label, weight in spec.options), strict=True))
         picked = []
         for _ in range(how_many):
             choice, weight = rng.choices(pool, [w for _c, w in pool])[0]

@@ -6,20 +6,20 @@ touchpoint is loaded through `load_touchpoint`, which filters by the user's
 organisation, so another organisation's touchpoint is a 404 by any address.
 """
 import math
-from functools import wraps
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, gettext as _, ngettext
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from slugify import slugify
 
+from engagement.common.access import builder_required, can_build
 from engagement.downloads import download
-from engagement.models import Role
 from engagement.touchpoints import posters, qr, services
 from engagement.touchpoints.forms import TouchpointForm
 from engagement.touchpoints.links import public_url, short_url
 from engagement.touchpoints.models import Touchpoint
-from extensions import db
+from extensions import db, owned_or_404
 
 bp = Blueprint("touchpoints", __name__, url_prefix="/staff/touchpoints")
 
@@ -29,27 +29,9 @@ POSTER_FORMATS = {"a4": "A4", "a3": "A3", "a6": "A6"}
 SHOWN_FOR = 300
 
 
-def can_change_touchpoints(user) -> bool:
-    return user.role in (Role.admin, Role.editor)
-
-
-def editor_required(view):
-    """Signed in, as an admin or editor; else 403."""
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not can_change_touchpoints(current_user):
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapped
-
-
 def load_touchpoint(touchpoint_id: int) -> Touchpoint:
     """:raise 404: unless the touchpoint belongs to the signed-in user's organisation."""
-    touchpoint = services.load_touchpoint(db.session, current_user.organisation_id, touchpoint_id)
-    if touchpoint is None:
-        abort(404)
-    return touchpoint
+    return owned_or_404(Touchpoint, touchpoint_id)
 
 
 def base_url() -> str:
@@ -60,7 +42,7 @@ def base_url() -> str:
 def touchpoint_helpers():
     return {"touchpoint_url": lambda t: public_url(base_url(), t.code),
             "touchpoint_short_url": lambda t: short_url(base_url(), t.code),
-            "can_change_touchpoints": lambda: can_change_touchpoints(current_user)}
+            "can_change_touchpoints": lambda: can_build(current_user)}
 
 
 @bp.get("/")
@@ -69,12 +51,12 @@ def index():
     touchpoints = services.list_touchpoints(db.session, current_user.organisation_id)
     figures = services.counts(db.session, [t.id for t in touchpoints])
     competitions = services.target_competitions(db.session, current_user.organisation_id, touchpoints)
-    return render_template("engagement/touchpoints/index.html", touchpoints=touchpoints, figures=figures,
+    return render_template("engagement/touchpoints/staff/index.html", touchpoints=touchpoints, figures=figures,
                            competitions=competitions)
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@editor_required
+@builder_required
 def new():
     form = TouchpointForm()
     form.set_targets(services.target_options(db.session, current_user.organisation_id))
@@ -83,7 +65,7 @@ def new():
         if touchpoint is not None:
             flash(_("The touchpoint is created. Download its poster and hang it up."))
             return redirect(url_for("touchpoints.show", touchpoint_id=touchpoint.id), 303)
-    return render_template("engagement/touchpoints/form.html", form=form, touchpoint=None), \
+    return render_template("engagement/touchpoints/staff/form.html", form=form, touchpoint=None), \
         422 if form.errors else 200
 
 
@@ -91,14 +73,14 @@ def new():
 @login_required
 def show(touchpoint_id):
     touchpoint = load_touchpoint(touchpoint_id)
-    return render_template("engagement/touchpoints/show.html", touchpoint=touchpoint,
+    return render_template("engagement/touchpoints/staff/show.html", touchpoint=touchpoint,
                            competition=target_competition(touchpoint),
                            figures=services.counts(db.session, [touchpoint.id])[touchpoint.id],
                            sizes=qr.PNG_SIZES, formats=POSTER_FORMATS)
 
 
 @bp.route("/<int:touchpoint_id>/edit", methods=["GET", "POST"])
-@editor_required
+@builder_required
 def edit(touchpoint_id):
     touchpoint = load_touchpoint(touchpoint_id)
     form = TouchpointForm(data=form_values(touchpoint))
@@ -106,7 +88,7 @@ def edit(touchpoint_id):
     if form.validate_on_submit() and save(form, touchpoint) is not None:
         flash(_("The touchpoint is saved. Its code and posters stay the same."))
         return redirect(url_for("touchpoints.show", touchpoint_id=touchpoint.id), 303)
-    return render_template("engagement/touchpoints/form.html", form=form, touchpoint=touchpoint), \
+    return render_template("engagement/touchpoints/staff/form.html", form=form, touchpoint=touchpoint), \
         422 if form.errors else 200
 
 
@@ -143,7 +125,7 @@ def coordinate_text(value: float | None) -> str:
 
 
 @bp.post("/<int:touchpoint_id>/active")
-@editor_required
+@builder_required
 def set_active(touchpoint_id):
     touchpoint = load_touchpoint(touchpoint_id)
     touchpoint.active = request.form.get("action") == "reactivate"

@@ -7,17 +7,18 @@ organisation (and, for a teacher, by the teacher), so any other session is a
 404 by any address.
 """
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from slugify import slugify
 
 from engagement.classes import report, services
 from engagement.classes.forms import ClassSessionForm
 from engagement.classes.models import ClassSession
-from engagement.competitions import access
+from engagement.common.access import can_build, roles_required
+from engagement.common.spreadsheets import XLSX_MIMETYPE
 from engagement.competitions import exports as competition_exports
 from engagement.competitions import report as competition_report
-from engagement.dashboard.exports import XLSX_MIMETYPE
 from engagement.downloads import download
 from extensions import db
 from surveys import results
@@ -31,7 +32,7 @@ def can_run_sessions(user) -> bool:
 
 
 # Signed in as an admin, editor or teacher; else 403 (a visitor who is not signed in goes to the login).
-teacher_required = access.roles_required(*services.STARTING_ROLES)
+teacher_required = roles_required(*services.STARTING_ROLES)
 
 
 def load_session(class_session_id: int) -> ClassSession:
@@ -57,7 +58,7 @@ def class_helpers():
 @bp.get("/")
 @login_required
 def index():
-    return render_template("engagement/classes/index.html",
+    return render_template("engagement/classes/staff/index.html",
                            sessions=services.list_sessions(db.session, current_user))
 
 
@@ -76,7 +77,7 @@ def new():
             db.session.commit()
             flash(_("The session is started. Show the projector view to the class."))
             return redirect(url_for("classes.projector", class_session_id=class_session.id), 303)
-    return render_template("engagement/classes/form.html", form=form), 422 if form.errors else 200
+    return render_template("engagement/classes/staff/form.html", form=form), 422 if form.errors else 200
 
 
 @bp.get("/<int:class_session_id>")
@@ -88,7 +89,7 @@ def show(class_session_id):
         figures = {"completed": completed, "started": started}
     else:
         figures = services.competition_counts(db.session, class_session)
-    return render_template("engagement/classes/show.html", class_session=class_session, figures=figures)
+    return render_template("engagement/classes/staff/show.html", class_session=class_session, figures=figures)
 
 
 @bp.post("/<int:class_session_id>/end")
@@ -117,7 +118,7 @@ def session_filters(class_session: ClassSession) -> results.Filters:
 def survey_report(class_session: ClassSession) -> bytes:
     survey, filters = class_session.survey, session_filters(class_session)
     summary = results.summarise(db.session, survey, filters)
-    texts = {r["question"].id: results.text_answers(db.session, survey, r["question"], filters)[0][:5]
+    texts = {r["question"].id: results.text_answers(db.session, survey, r["question"], filters).items[:5]
              for r in summary.questions if r.get("chart") == "text" and r["respondents"]}
     text = report.ReportText(
         heading=f"{class_session.name}: {survey.title}",
@@ -146,7 +147,7 @@ def ideas_export(class_session_id, extension):
     if not class_session.competition_id:
         abort(404)
     headers, rows = competition_exports.idea_rows(db.session, class_session.competition, class_session.id,
-                                                  with_contact=access.can_moderate(current_user))
+                                                  with_contact=can_build(current_user))
     if extension == "csv":
         body, mimetype = competition_exports.csv_bytes(headers, rows), "text/csv; charset=utf-8"
     else:
@@ -156,6 +157,3 @@ def ideas_export(class_session_id, extension):
 
 def file_stem(class_session: ClassSession) -> str:
     return f"{slugify(class_session.name, max_length=50) or 'klasse'}-{class_session.code}"
-
-
-from engagement.classes import projector  # noqa: E402,F401  (adds the projector's routes to bp)

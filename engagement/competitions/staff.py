@@ -7,13 +7,20 @@ log are in `staff_moderation`, results, exports and the PDF in
 are in `access`.
 """
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from engagement.common.access import reader_required
 from engagement.competitions import editing, services
 from engagement.competitions.access import (
-    can_moderate, can_read_audit_log, load_category, load_competition, moderator_required, reader_required,
+    can_moderate,
+    can_read_audit_log,
+    load_category,
+    load_competition,
+    moderator_required,
 )
 from engagement.competitions.editing import CompetitionRefused
 from engagement.competitions.forms import PHOTO_RULE_LABELS, VOTING_MODE_LABELS, CompetitionForm
@@ -171,7 +178,3 @@ def category_change(competition: Competition, where, change, done: str | None):
         if done:
             flash(done)
     return redirect(url_for("competitions.show", competition_id=competition.id, _anchor="categories"), 303)
-
-
-# The other staff pages register their routes on `bp` (imported last: they import `bp` from here).
-from engagement.competitions import staff_moderation, staff_results  # noqa: E402,F401
