@@ -2,16 +2,16 @@
 
 It never imports `engagement`; staff pages reach the signed-in user only
 through Flask-Login's `current_user` and the attributes documented in
-`surveys.editor` (`organisation_id`, `can_edit_surveys`).
+`surveys.staff` (`organisation_id`, `can_edit_surveys`).
 """
 from markupsafe import Markup, escape
 
 
 def init_app(app):
-    from surveys import cli, editor, public
+    from surveys import cli, public, staff
 
     app.register_blueprint(public.bp)
-    app.register_blueprint(editor.bp)
+    app.register_blueprint(staff.bp)
     app.cli.add_command(cli.export_survey)
     app.cli.add_command(cli.import_survey)
     app.add_template_filter(paragraphs)

@@ -1,39 +1,61 @@
-"""The answering flow: which question comes next, and storing answers safely.
+"""The answering flow: one call per screen, which stores the answer and says what comes next.
 
-Services here take a database session and plain values and never commit; the
-view commits once per request. A response is identified by the key that the
-first rendered form carried, so a repeated post (double tap, network retry,
-back-and-resend) updates the same rows instead of adding new ones.
+`open_screen` and `save_screen` hold every decision of the public flow (which
+questions apply to this person, whether the survey takes answers, when a
+response is complete); the view turns HTTP into these calls and their `Next`
+into a page or a redirect. Services here take a database session and plain
+values and never commit; the view commits once per request. A response is
+identified by the key that the first rendered form carried, so a repeated post
+(double tap, network retry, back-and-resend) updates the same rows instead of
+adding new ones.
 """
+import enum
 import secrets
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, func, insert, select
 
-from extensions import utcnow
-from surveys.kinds import KINDS
-from surveys.models import Answer, Question, Response, Survey
+from surveys.kinds import KINDS, AnswerError
+from surveys.models import Answer, Question, Response, Survey, SurveyState
 
 KEY_PATTERN = r"[A-Za-z0-9_-]{20,43}"
 VIA_PATTERN = r"[A-Za-z0-9_-]{1,40}"
 
-# Where a person came from. A package that sends people to surveys (a QR code on a
-# poster, a class session) registers a function here: given the survey and the
-# `via` token it put in the survey's address, it returns the Response columns to
-# set, e.g. {"touchpoint_id": 7}, or {} for a token it does not know. The engine
-# itself knows nothing of posters or classes.
-ATTRIBUTION: list = []
 
-
-def attribution_for(survey: Survey, via: str | None) -> dict:
+def attribution_for(survey: Survey, via: str | None, resolvers) -> dict:
+    """Where a person came from: the Response columns that the `resolvers` (the app's
+    "survey_attribution" hooks, see extensions.HOOKS: a QR code's poster, a class session) find for
+    the `via` token in the survey's address. The engine itself knows nothing of posters or classes."""
     values: dict = {}
-    for resolve in ATTRIBUTION if via else ():
+    for resolve in resolvers if via else ():
         values.update(resolve(survey, via))
     return values
 
 
 class AlreadySubmitted(Exception):
-    """The response is completed and this post would change it."""
+    """The response is completed and this post would change it, or its key is another survey's."""
+
+
+class Step(enum.Enum):
+    show = "show"  # show the question's screen with the stored answer
+    invalid = "invalid"  # show it again: what was sent is no answer (`error`); nothing was stored
+    question = "question"  # go to the screen of `question_id`
+    done = "done"  # nothing is left to answer (the response is completed): the thank-you page
+    closed = "closed"  # the survey is not open and this response was never completed; nothing stored
+
+
+@dataclass(frozen=True)
+class Next:
+    """What a person sees after opening or sending a question's screen."""
+    step: Step
+    question_id: int | None = None  # Step.question
+    # Step.show, invalid and closed: the questions this person sees (for progress and Back) and
+    # what the field holds (the stored answer, or what was sent).
+    shown: tuple[Question, ...] = ()
+    raw: tuple[str, ...] = ()
+    error: str | None = None  # Step.invalid: why, translated
 
 
 def new_key() -> str:
@@ -74,66 +96,171 @@ def picked_choices(answers: dict[int, list[Answer]]) -> set[int]:
     return {a.choice_id for rows in answers.values() for a in rows if a.choice_id is not None}
 
 
-def record_answer(session, survey: Survey, key: str, question: Question, value,
-                  attribution: dict | None = None) -> Response:
-    """Store `value` as the answer of this response to `question`, replacing any earlier one.
-
-    Safe under concurrent posts with the same key: the response row is created
-    with an insert that ignores a conflict, then locked, so two posts are
-    applied one after the other and the last one wins.
-
-    `attribution` (see ATTRIBUTION) is set only when this post creates the response.
-
-    :raise AlreadySubmitted: if the response is completed and `value` differs from what is stored.
-    """
-    now = utcnow()
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(insert(Response).values(survey_id=survey.id, key=key, started_at=now, updated_at=now,
-                                            **(attribution or {}))
-                    .on_conflict_do_nothing(index_elements=["key"]))
-    response = session.scalar(select(Response).where(Response.key == key).with_for_update())
-    if response.survey_id != survey.id:
-        raise AlreadySubmitted()
-    rows = KINDS[question.kind].rows(question, value)
-    if response.completed:
-        if _as_rows(stored_answers(session, response).get(question.id, [])) != _normalise(rows):
-            raise AlreadySubmitted()
-        return response
-    session.execute(delete(Answer).where(Answer.response_id == response.id, Answer.question_id == question.id))
-    session.add_all(Answer(response_id=response.id, question_id=question.id, **row) for row in rows)
-    response.updated_at = now
-    session.flush()
-    return response
-
-
 def first_gap(survey: Survey, answers: dict[int, list[Answer]]) -> Question | None:
     """The first question this person sees and still has to answer, if any."""
-    for question in visible_questions(survey, picked_choices(answers)):
-        if question.required and not answers.get(question.id):
-            return question
+    return _first_gap(visible_questions(survey, picked_choices(answers)), answers)
+
+
+def open_screen(session, survey: Survey, key: str, question: Question, now: datetime) -> Next:
+    """What opening `question`'s screen in the response `key` shows. Reads only.
+
+    Step.show with the stored answer; Step.question or Step.done when the question does not
+    apply to this person (they go on where they really are); Step.closed when the survey is
+    not open at `now` and the response was never completed.
+    """
+    response = find_response(session, survey, key)
+    answers = stored_answers(session, response)
+    shown = visible_questions(survey, picked_choices(answers))
+    refusal = _refusal(survey, question, response, answers, shown, now)
+    if refusal:
+        return refusal
+    raw = KINDS[question.kind].raw_from_answers(question, answers.get(question.id, []))
+    return Next(Step.show, shown=tuple(shown), raw=tuple(raw))
+
+
+def save_screen(session, survey: Survey, key: str, question: Question, raw: list[str], attribution,
+                now: datetime) -> Next:
+    """Store `raw`, the strings the form sent for `question`, as the answer of the response `key`,
+    and say what comes next:
+
+    - Step.question: stored; go on to the next question shown, or back to the first required
+      question left unanswered.
+    - Step.done: stored, and the response is completed now (answers to questions that no longer
+      apply are dropped, so results never count them).
+    - A completed response is never changed: resending the answer it holds (Back, then Send again)
+      goes on as above, Step.done at the end, with nothing stored.
+    - Step.invalid: `raw` is no answer to the question (the kind's message in `error`); nothing stored.
+    - Step.closed: the survey is not open at `now` and the response was never completed; nothing stored.
+    - For a question that does not apply to this person nothing is stored, and they go on where
+      they are, as with open_screen.
+
+    `attribution()` gives the Response columns for where the person came from (see attribution_for);
+    it is called only when this post creates the response. Posts with the same key run one after
+    the other, so a double tap stores once and the second post sees what the first stored. Reads
+    the response and its answers once; flushes, never commits.
+
+    :raise AlreadySubmitted: if the response is completed and `raw` differs from what it holds, or
+        the key belongs to a response of another survey.
+    """
+    _one_post_at_a_time(session, key)
+    response = session.scalars(select(Response).where(Response.key == key)
+                               .execution_options(populate_existing=True)).first()
+    own = response if response is not None and response.survey_id == survey.id else None
+    answers = stored_answers(session, own)
+    rows, error = _answer_rows(question, raw)
+    after = answers if error else _with_answer(answers, question, rows)
+    # Once, from the answers as they will be: a question's own answer never decides whether it is
+    # shown itself (only later questions can depend on it), so this also says whether it applies.
+    shown = visible_questions(survey, picked_choices(after))
+    refusal = _refusal(survey, question, own, answers, shown, now)
+    if refusal or error:
+        return refusal or Next(Step.invalid, shown=tuple(shown), raw=tuple(raw), error=error)
+    if response is not own:
+        raise AlreadySubmitted()  # the key is another survey's
+    going_on = _going_on(shown, question, after)
+    if own is not None and own.completed:
+        _check_unchanged(answers.get(question.id, []), after.get(question.id, []))
+        return going_on
+    own = own or _start(session, survey, key, attribution(), now)
+    if going_on.step is Step.done:
+        own.completed_at = now
+    stale = _stale(question, answers, shown, going_on.step is Step.done)
+    _replace_answers(session, own, question, stale, rows, now)
+    return going_on
+
+
+def _one_post_at_a_time(session, key: str) -> None:
+    """Make any other post with this key wait until this transaction ends, so that what is read next
+    is current. PostgreSQL: a transaction lock on the key, which also holds before the response
+    exists. SQLite: the database's write lock, taken by an update that changes nothing."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
+    else:
+        responses = Response.__table__
+        session.execute(responses.update().where(responses.c.key == key).values(key=responses.c.key))
+
+
+def _answer_rows(question: Question, raw: list[str]) -> tuple[list[dict], str | None]:
+    """The answer rows that `raw` stands for, as the kind stores them (column values), or the
+    translated reason it is no answer."""
+    kind = KINDS[question.kind]
+    try:
+        value = kind.parse(question, list(raw))
+    except AnswerError as error:
+        return [], str(error)
+    return kind.rows(question, value), None
+
+
+def _with_answer(answers: dict, question: Question, rows: list[dict]) -> dict[int, list[Answer]]:
+    """`answers` with `rows` (not stored) as the answer to `question`; none: unanswered."""
+    others = {qid: stored for qid, stored in answers.items() if qid != question.id}
+    new = [Answer(question_id=question.id, **row) for row in rows]
+    return {**others, question.id: new} if new else others
+
+
+def _refusal(survey, question, response, answers, shown, now) -> Next | None:
+    """Why the screen is not shown and nothing is stored, whatever was sent: the question does not
+    apply to this person, or the survey does not take answers; None when neither."""
+    if question not in shown:
+        return _resume(shown, answers)
+    if not _takes_answers(survey, response, now):
+        return Next(Step.closed, shown=tuple(shown))
     return None
 
 
-def complete(session, survey: Survey, response: Response) -> None:
-    """Mark the response completed and drop answers to questions that no longer apply.
-
-    Someone who went back and changed an earlier answer may have answered a
-    question that is now hidden; keeping that answer would count it in results.
-    """
-    if response.completed:
-        return
-    answers = stored_answers(session, response)
-    shown = {q.id for q in visible_questions(survey, picked_choices(answers))}
-    hidden = [qid for qid in answers if qid not in shown]
-    if hidden:
-        session.execute(delete(Answer).where(Answer.response_id == response.id, Answer.question_id.in_(hidden)))
-    response.completed_at = utcnow()
-    session.flush()
+def _takes_answers(survey: Survey, response: Response | None, now: datetime) -> bool:
+    """While the survey is open; afterwards only a completed response's own screens, to resend them."""
+    return survey.state_at(now) is SurveyState.open or (response is not None and response.completed)
 
 
-def _as_rows(answers: list[Answer]) -> list[tuple]:
-    return _normalise([{"choice_id": a.choice_id, "number": a.number, "text": a.text} for a in answers])
+def _first_gap(shown: list[Question], answers: dict) -> Question | None:
+    return next((q for q in shown if q.required and not answers.get(q.id)), None)
 
 
-def _normalise(rows: list[dict]) -> list[tuple]:
-    return sorted((r.get("choice_id"), r.get("number"), r.get("text")) for r in rows)
+def _resume(shown: list[Question], answers: dict) -> Next:
+    """Where a person with these stored answers goes on: their first required question left
+    unanswered; the thank-you page once they answered and none is left; else the first question."""
+    gap = _first_gap(shown, answers)
+    if answers and gap is None:
+        return Next(Step.done)
+    return Next(Step.question, question_id=(gap or shown[0]).id)
+
+
+def _going_on(shown: list[Question], question: Question, answers: dict) -> Next:
+    """After `question` is answered: the next question shown, else the first required one left
+    unanswered, else done."""
+    later = shown[shown.index(question) + 1:]
+    target = later[0] if later else _first_gap(shown, answers)
+    return Next(Step.question, question_id=target.id) if target else Next(Step.done)
+
+
+def _check_unchanged(stored: list[Answer], sent: list[Answer]) -> None:
+    """:raise AlreadySubmitted: if the answer `sent` differs from the `stored` one of a completed response."""
+    def values(answers):
+        return Counter((a.choice_id, a.number, a.text) for a in answers)
+    if values(stored) != values(sent):
+        raise AlreadySubmitted()
+
+
+def _start(session, survey: Survey, key: str, attribution: dict, now: datetime) -> Response:
+    response = Response(survey_id=survey.id, key=key, started_at=now, **attribution)
+    session.add(response)
+    return response
+
+
+def _stale(question: Question, answers: dict, shown: list[Question], completing: bool) -> list[int]:
+    """The questions whose stored answers go: this one's, which is replaced, and on completion those
+    that no longer apply (answered, then hidden by a changed earlier answer: results must not count them)."""
+    shown_ids = {q.id for q in shown}
+    return [qid for qid in answers if qid == question.id or (completing and qid not in shown_ids)]
+
+
+def _replace_answers(session, response: Response, question: Question, stale: list[int], rows: list[dict],
+                     now: datetime) -> None:
+    if stale:
+        session.execute(delete(Answer).where(Answer.response_id == response.id, Answer.question_id.in_(stale)))
+    response.updated_at = now
+    session.flush()  # a new response gets its id
+    if rows:  # one statement however many options were picked
+        session.execute(insert(Answer), [{"response_id": response.id, "question_id": question.id, **row}
+                                         for row in rows])

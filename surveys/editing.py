@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from surveys.forms import slugify_title
-from surveys.kinds import CONDITION_KINDS, KINDS
+from surveys.kinds import KINDS
 from surveys.models import Answer, Choice, Question, Survey, SurveyStatus
 
 
@@ -70,7 +70,7 @@ def condition_options(survey: Survey, question: Question | None) -> list[tuple[i
     for earlier in survey.questions:
         if question is not None and earlier.position >= question.position:
             break
-        if earlier.kind in CONDITION_KINDS:
+        if KINDS[earlier.kind].usable_in_show_if:
             options += [(c.id, f"{earlier.position}. {earlier.prompt[:60]} → {c.label}") for c in earlier.choices]
     return options
 
@@ -121,7 +121,7 @@ def _save_choices(session, survey, question, edits: list[ChoiceEdit]):
         for choice in list(question.choices):
             _remove_choice(session, survey, question, choice)
         return
-    if getattr(kind, "fixed_choices", None):
+    if kind.fixed_choices:
         edits = _fixed_choice_edits(question, kind)
     existing = {c.id: c for c in question.choices}
     for edit in edits:
@@ -132,10 +132,11 @@ def _save_choices(session, survey, question, edits: list[ChoiceEdit]):
             _remove_choice(session, survey, question, choice)
         elif choice is not None:
             choice.label = edit.label.strip()
-            # Only image choice shows pictures; a picture left from another kind would be stale.
-            choice.image_id = (edit.image_id or choice.image_id) if kind.key == "image_choice" else None
+            # Only a kind with pictures shows them; a picture left from another kind would be stale.
+            choice.image_id = (edit.image_id or choice.image_id) if kind.has_pictures else None
         elif edit.label.strip():
-            question.choices.append(Choice(label=edit.label.strip(), position=0, image_id=edit.image_id))
+            question.choices.append(Choice(label=edit.label.strip(), position=0,
+                                           image_id=edit.image_id if kind.has_pictures else None))
     for position, choice in enumerate(question.choices, start=1):
         choice.position = position
     if len(question.choices) < 2:
@@ -143,8 +144,9 @@ def _save_choices(session, survey, question, edits: list[ChoiceEdit]):
 
 
 def _fixed_choice_edits(question, kind) -> list[ChoiceEdit]:
-    """Yes/no keeps its two options; their wording follows the survey's language when created."""
-    if len(question.choices) == 2:
+    """A kind with fixed options (yes/no) keeps its own; their wording follows the survey's language when
+    created."""
+    if len(question.choices) == len(kind.fixed_choices):
         return [ChoiceEdit(c.id, c.label) for c in question.choices]
     from flask_babel import force_locale
 

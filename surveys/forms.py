@@ -4,9 +4,19 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields import SelectChoice
-from wtforms import (BooleanField, DateTimeLocalField, FieldList, Form, FormField, HiddenField,
-                     IntegerField, SelectField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from surveys.kinds import KINDS
@@ -29,7 +39,8 @@ class SurveyForm(FlaskForm):
         Regexp(SLUG_RULE, message=_l("Use only small letters a–z, digits and single dashes."))])
     intro = TextAreaField(_l("Introduction"), validators=[Length(max=2000)])
     thanks = TextAreaField(_l("Thank-you text"), validators=[Length(max=2000)])
-    language = SelectField(_l("Language of the survey"), choices=[SelectChoice("da", "Dansk"), SelectChoice("en", "English")])
+    language = SelectField(_l("Language of the survey"),
+                           choices=[SelectChoice("da", "Dansk"), SelectChoice("en", "English")])
     opens_at = DateTimeLocalField(_l("Opens (Danish time)"), validators=[Optional(), plausible_year])
     closes_at = DateTimeLocalField(_l("Closes (Danish time)"), validators=[Optional(), plausible_year])
 

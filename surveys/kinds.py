@@ -1,17 +1,24 @@
 """The question kinds, in one registry keyed by a stable string.
 
-Each kind knows the settings staff can give it, how a submitted form becomes
-a value (or a translated `AnswerError`), how that value is stored as answer
-rows, and how stored rows become form values again. Its template partial is
-`templates/surveys/kinds/_<key>.html`. Adding a kind touches this file and
-one partial.
+Everything the rest of the app needs to know about a kind is asked of its
+class here, never decided by its name elsewhere: the settings staff can give
+it, whether it has options (and whether they carry pictures or can switch a
+later question on), how a submitted form becomes a value (or a translated
+`AnswerError`), how that value is stored as answer rows and shown again, how
+answers are tallied and which figure draws them (`chart`), its export columns
+and what a survey file may say about its options. Its template partial is
+`templates/surveys/kinds/_<key>.html`. Adding a kind touches this file, one
+partial and, for a new kind of figure, the results' charts.
+`tests/surveys/test_kinds.py` fails when code elsewhere names a kind.
 """
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
 
 class AnswerError(ValueError):
     """The submitted answer cannot be stored; str(error) is the translated message."""
@@ -42,7 +49,18 @@ class Kind:
     key = ""
     label = ""
     has_choices = False
+    # Options the kind makes itself, in a fixed wording (yes/no); staff neither write nor remove them.
+    fixed_choices: tuple = ()
+    has_pictures = False  # each option may carry a picture (uploaded in the editor, kept in survey files)
+    usable_in_show_if = False  # picking one of its options can switch a later question on
+    several_per_response = False  # one person stores several rows, so results count people, not rows
+    chart = "text"  # the figure its results are drawn as (engagement's charts); "text" lists the answers
     settings: tuple[Setting, ...] = ()
+
+    @property
+    def partial(self) -> str:
+        """The template that draws its field on a question's screen."""
+        return f"surveys/kinds/_{self.key}.html"
 
     def field(self, question) -> str:
         return f"q{question.id}"
@@ -67,6 +85,7 @@ class Kind:
         return text
 
     def rows(self, question, value) -> list[dict]:
+        """How a value is stored: one dict of answer columns (choice_id, number, text) per row."""
         return [] if value is None else [{"text": value}]
 
     def raw_from_answers(self, question, answers) -> list[str]:
@@ -74,8 +93,20 @@ class Kind:
         return [a.text for a in answers if a.text is not None]
 
     def tally(self, question, counts) -> dict:
-        """Results from `counts` (answers per choice id or number); text kinds are read as lists."""
-        return {"chart": "text"}
+        """Results from `counts` (answers per choice id or number), with the `chart` that draws them;
+        text kinds are read as lists."""
+        return {"chart": self.chart}
+
+    def export_columns(self, header: str, question) -> list[tuple[str, Callable]]:
+        """The question's columns in a response export, as (header, value) pairs: one column with the
+        number or the text. `value(response, answers)` gets a response and its answers as {question id:
+        [rows with .choice_id, .number, .text]} and returns text, a number or None for an empty cell."""
+        return [(header, number_or_text(question.id))]
+
+    def file_choices_problem(self, count: int, n: int) -> str | None:
+        """Why `count` options in a survey file do not fit question `n` of this kind, translated; None when
+        they fit. (A file that gives options to a kind without any is refused before this is asked.)"""
+        return None
 
     def settings_problem(self, settings: dict) -> str | None:
         """Why these settings (name: value, None for unset) leave no answer that can be sent, translated;
@@ -92,6 +123,8 @@ class SingleChoice(Kind):
     key = "single_choice"
     label = _l("Single choice")
     has_choices = True
+    usable_in_show_if = True
+    chart = "bars"
 
     def parse(self, question, raw):
         picked = [r for r in raw if r.strip()]
@@ -114,13 +147,21 @@ class SingleChoice(Kind):
         return [str(a.choice_id) for a in answers if a.choice_id is not None]
 
     def tally(self, question, counts):
-        return {"chart": "bars", "multiple": False,
+        return {"chart": self.chart, "multiple": self.several_per_response,
                 "rows": [(choice.label, counts.get(choice.id, 0)) for choice in question.choices]}
+
+    def export_columns(self, header, question):
+        """One column with the label of the option picked."""
+        return [(header, picked_label(question.id, {c.id: c.label for c in question.choices}))]
+
+    def file_choices_problem(self, count, n):
+        return _("Question %(n)s needs at least two options.", n=n) if count < 2 else None
 
 
 class MultipleChoice(SingleChoice):
     key = "multiple_choice"
     label = _l("Multiple choice")
+    several_per_response = True
     settings = (Setting("max_picks", "int", _l("Most options a person may pick (empty: no limit)"),
                         low=1, high=MOST_OPTIONS),)
 
@@ -136,13 +177,16 @@ class MultipleChoice(SingleChoice):
     def rows(self, question, value):
         return [{"choice_id": c} for c in value or []]
 
-    def tally(self, question, counts):
-        return {**super().tally(question, counts), "multiple": True}
+    def export_columns(self, header, question):
+        """A column per option: 1 when it was picked, else empty."""
+        return [(f"{header}: {choice.label}", option_picked(question.id, choice.id))
+                for choice in question.choices]
 
 
 class ImageChoice(SingleChoice):
     key = "image_choice"
     label = _l("Image choice")
+    has_pictures = True
 
 
 class YesNo(SingleChoice):
@@ -151,11 +195,18 @@ class YesNo(SingleChoice):
     label = _l("Yes/no")
     fixed_choices = (_l("Yes"), _l("No"))
 
+    def file_choices_problem(self, count, n):
+        """A file may leave the two options out (they are made in the survey's language) or word them."""
+        if count not in (0, len(self.fixed_choices)):
+            return _("Question %(n)s: a yes/no question has exactly two options.", n=n)
+        return None
+
 
 class Scale(Kind):
     key = "scale"
     label = _l("Scale 1–5")
     low, high = 1, 5
+    chart = "diverging"
     settings = (
         Setting("low_label", "text", _l("Text at the low end"), ""),
         Setting("high_label", "text", _l("Text at the high end"), ""),
@@ -185,7 +236,7 @@ class Scale(Kind):
 
     def tally(self, question, counts):
         values = [(v, counts.get(float(v), 0)) for v in range(self.low, self.high + 1)]
-        return {"chart": "diverging", "values": values, "median": median(values),
+        return {"chart": self.chart, "values": values, "median": median(values),
                 "low_label": question.setting("low_label", ""), "high_label": question.setting("high_label", "")}
 
 
@@ -193,11 +244,12 @@ class Rating(Scale):
     key = "rating"
     label = _l("Rating 0–10")
     low, high = 0, 10
+    chart = "histogram"
     settings = Scale.settings[:2] + (Setting("nps", "bool", _l("Show the NPS split (0–6, 7–8, 9–10)"), False),)
 
     def tally(self, question, counts):
         values = [(v, counts.get(float(v), 0)) for v in range(self.low, self.high + 1)]
-        result = {"chart": "histogram", "values": values, "median": median(values)}
+        result = {"chart": self.chart, "values": values, "median": median(values)}
         if question.setting("nps"):
             total = sum(n for _v, n in values) or 1
             share = {name: round(100 * sum(n for v, n in values if v in band) / total)
@@ -209,6 +261,7 @@ class Rating(Scale):
 class Number(Kind):
     key = "number"
     label = _l("Number")
+    chart = "histogram"
     settings = (
         Setting("min", "int", _l("Smallest allowed number"), low=-LARGEST_NUMBER, high=LARGEST_NUMBER),
         Setting("max", "int", _l("Largest allowed number"), low=-LARGEST_NUMBER, high=LARGEST_NUMBER),
@@ -253,7 +306,7 @@ class Number(Kind):
                 bins[int((v - start) // width)] += n
             bars = [(f"{format_number(start + i * width)}–{format_number(start + (i + 1) * width)}", bins.get(i, 0))
                     for i in range(max(bins) + 1)]
-        return {"chart": "histogram", "values": bars, "median": median(values)}
+        return {"chart": self.chart, "values": bars, "median": median(values)}
 
 
 class ShortText(Kind):
@@ -309,10 +362,37 @@ def format_number(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
 
 
+# Export values (see Kind.export_columns): each reads one question's rows of a response.
+
+def option_picked(question_id: int, choice_id: int) -> Callable:
+    return lambda response, answers: 1 if any(a.choice_id == choice_id for a in answers.get(question_id, ())) else None
+
+
+def picked_label(question_id: int, labels: dict[int, str]) -> Callable:
+    return lambda response, answers: next(
+        (labels.get(a.choice_id) for a in answers.get(question_id, ()) if a.choice_id is not None), None)
+
+
+def number_or_text(question_id: int) -> Callable:
+    def value(response, answers):
+        for answer in answers.get(question_id, ()):
+            return cell_number(answer.number) if answer.number is not None else answer.text
+        return None
+    return value
+
+
+def cell_number(number: float) -> int | float | str:
+    """Whole numbers without ".0"; infinity, which no spreadsheet can hold as a number, as text."""
+    if not math.isfinite(number):
+        return str(number)
+    return int(number) if number.is_integer() else number
+
+
 KINDS: dict[str, Kind] = {kind.key: kind for kind in (
     SingleChoice(), MultipleChoice(), Scale(), Rating(), YesNo(), Number(),
     ShortText(), LongText(), ImageChoice(),
 )}
 
-# Kinds whose answers can switch a later question on (show-if).
-CONDITION_KINDS = ("single_choice", "multiple_choice", "yes_no", "image_choice")
+# The keys of the kinds whose options can switch a later question on (show-if), for code that
+# filters questions by key; elsewhere ask the kind (`usable_in_show_if`).
+CONDITION_KINDS = tuple(key for key, kind in KINDS.items() if kind.usable_in_show_if)

@@ -102,7 +102,8 @@ class Choice(db.Model):
 
 
 class SurveyImage(db.Model):
-    """An option picture for image choice. Kept in the database so every app server sees it."""
+    """An option picture, for a kind with pictures (image choice). Kept in the database so every app
+    server sees it."""
     __tablename__ = "survey_images"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -127,7 +128,7 @@ class Response(db.Model):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
-    # Attribution, set by whatever sent the person here (see surveys.answering.ATTRIBUTION).
+    # Attribution, set by whatever sent the person here (see surveys.answering.attribution_for).
     touchpoint_id: Mapped[int | None] = mapped_column(ForeignKey("touchpoints.id", ondelete="SET NULL"), index=True)
     class_session_id: Mapped[int | None] = mapped_column(
         ForeignKey("class_sessions.id", ondelete="SET NULL"), index=True)

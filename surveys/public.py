@@ -2,7 +2,9 @@
 
 One question per screen, each screen a plain form post followed by a redirect,
 so the flow works without JavaScript, survives reloads and keeps every answer
-already sent if the signal drops between screens.
+already sent if the signal drops between screens. What a screen shows and what
+comes after it is decided by `surveys.answering` (`open_screen`, `save_screen`);
+the views here turn its `Next` into a page or a redirect.
 """
 import re
 
@@ -12,9 +14,10 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from extensions import db
+from extensions import db, hooks, utcnow
 from surveys import answering
-from surveys.kinds import KINDS, AnswerError
+from surveys.answering import Next, Step
+from surveys.kinds import KINDS
 from surveys.models import Question, Survey, SurveyImage, SurveyState
 
 bp = Blueprint("answer", __name__, url_prefix="/s")
@@ -30,11 +33,11 @@ def load_survey(slug: str) -> Survey:
 
 
 def not_open_page(survey: Survey):
-    return render_template("surveys/not_open.html", survey=survey, state=survey.state)
+    return render_template("surveys/public/not_open.html", survey=survey, state=survey.state)
 
 
-def screen_url(survey: Survey, key: str, question: Question, via: str | None = None) -> str:
-    return url_for("answer.screen", slug=survey.slug, key=key, question_id=question.id, via=via)
+def screen_url(survey: Survey, key: str, question_id: int, via: str | None = None) -> str:
+    return url_for("answer.screen", slug=survey.slug, key=key, question_id=question_id, via=via)
 
 
 def valid_via() -> str | None:
@@ -53,72 +56,49 @@ def start(slug):
         abort(404)
     # The key goes into the address, so Back after sending returns to the same run, and a
     # resend is recognised as one, not counted as a second person.
-    return redirect(screen_url(survey, answering.new_key(), shown[0], via=valid_via()), 303)
+    return redirect(screen_url(survey, answering.new_key(), shown[0].id, via=valid_via()), 303)
 
 
 @bp.route("/<slug>/<key>/<int:question_id>", methods=["GET", "POST"])
 def screen(slug, key, question_id):
-    survey = load_survey(slug)
-    if not _valid_key(key):
-        abort(404)
-    question = next((q for q in survey.questions if q.id == question_id), None)
-    if question is None:
-        abort(404)
-    response = answering.find_response(db.session, survey, key)
-    answers = answering.stored_answers(db.session, response)
-    shown = answering.visible_questions(survey, answering.picked_choices(answers))
-    if question not in shown:
-        # A question that does not apply (any more): go on where this person really is.
-        return redirect(next_url(survey, key, answers), 303)
-    if survey.state is not SurveyState.open and not (response and response.completed):
-        return not_open_page(survey)
+    survey, question = load_screen(slug, key, question_id)
     if request.method == "GET":
-        return render_screen(survey, key, question, answers, raw=None)
-    return save_screen(survey, key, question, answers)
-
-
-def save_screen(survey, key, question, answers):
+        return page_for(survey, key, question, answering.open_screen(db.session, survey, key, question, utcnow()))
     raw = request.form.getlist(KINDS[question.kind].field(question))
+    via = valid_via()
     try:
-        value = KINDS[question.kind].parse(question, raw)
-    except AnswerError as error:
-        return render_screen(survey, key, question, answers, raw=raw, error=str(error)), 422
-    try:
-        response = answering.record_answer(db.session, survey, key, question, value,
-                                           answering.attribution_for(survey, valid_via()))
+        next_ = answering.save_screen(db.session, survey, key, question, raw,
+                                      lambda: answering.attribution_for(survey, via, hooks("survey_attribution")),
+                                      utcnow())
     except answering.AlreadySubmitted:
         db.session.rollback()
-        return render_template("surveys/already_sent.html", survey=survey,
+        return render_template("surveys/public/already_sent.html", survey=survey,
                                thanks_url=url_for("answer.thanks", slug=survey.slug, key=key)), 409
-    target = after_saving(survey, key, question, response)
-    # The address is built before the commit, which would expire the survey and reload it.
+    # The page is made before the commit, which would expire the survey and load it again.
+    page = page_for(survey, key, question, next_)
     db.session.commit()
-    return redirect(target, 303)
+    return page
 
 
-def after_saving(survey, key, question, response) -> str:
-    """Where to go once `question` is saved: the next question shown, the first required gap,
-    or (completing the response now) the thank-you page."""
-    answers = answering.stored_answers(db.session, response)
-    shown = answering.visible_questions(survey, answering.picked_choices(answers))
-    later = shown[shown.index(question) + 1:]
-    if later:
-        return screen_url(survey, key, later[0])
-    if response.completed:
-        return next_url(survey, key, answers)
-    gap = answering.first_gap(survey, answers)
-    if gap is not None:
-        return screen_url(survey, key, gap)
-    answering.complete(db.session, survey, response)
-    return url_for("answer.thanks", slug=survey.slug, key=key)
+def load_screen(slug: str, key: str, question_id: int) -> tuple[Survey, Question]:
+    """:raise 404: as load_survey, and for a key of the wrong shape or a question not in the survey."""
+    survey = load_survey(slug)
+    question = next((q for q in survey.questions if q.id == question_id), None)
+    if question is None or not _valid_key(key):
+        abort(404)
+    return survey, question
 
 
-def next_url(survey, key, answers) -> str:
-    """Where a person with these stored answers goes on: the first gap, or the thank-you page."""
-    gap = answering.first_gap(survey, answers)
-    if answers and gap is None:
-        return url_for("answer.thanks", slug=survey.slug, key=key)
-    return screen_url(survey, key, gap or answering.visible_questions(survey, set())[0])
+def page_for(survey: Survey, key: str, question: Question, next_: Next):
+    """What the person on `question`'s screen gets for `next_`: a redirect, or a page."""
+    if next_.step is Step.question:
+        return redirect(screen_url(survey, key, next_.question_id), 303)
+    if next_.step is Step.done:
+        return redirect(url_for("answer.thanks", slug=survey.slug, key=key), 303)
+    if next_.step is Step.closed:
+        return not_open_page(survey)
+    page = render_screen(survey, key, question, next_.shown, next_.raw, error=next_.error)
+    return (page, 422) if next_.step is Step.invalid else page
 
 
 @bp.errorhandler(CSRFError)
@@ -138,16 +118,14 @@ def keep_typed_answer():
     args = request.view_args or {}
     if request.endpoint != "answer.screen" or not _valid_key(args.get("key", "")):
         abort(400)
-    survey = load_survey(args["slug"])
-    question = next((q for q in survey.questions if q.id == args["question_id"]), None)
-    if question is None:
-        abort(404)
-    answers = answering.stored_answers(db.session, answering.find_response(db.session, survey, args["key"]))
-    if question not in answering.visible_questions(survey, answering.picked_choices(answers)):
-        return redirect(next_url(survey, args["key"], answers), 303)
+    survey, question = load_screen(args["slug"], args["key"], args["question_id"])
+    next_ = answering.open_screen(db.session, survey, args["key"], question, utcnow())
+    if next_.step in (Step.question, Step.done):
+        return page_for(survey, args["key"], question, next_)
+    # Also when the survey closed meanwhile: sending the screen again says so.
     raw = request.form.getlist(KINDS[question.kind].field(question))
     message = _("The page had expired. Check your answer and press the button again.")
-    return render_screen(survey, args["key"], question, answers, raw=raw, error=message, answer_invalid=False), 400
+    return render_screen(survey, args["key"], question, next_.shown, raw, error=message, answer_invalid=False), 400
 
 
 @bp.get("/<slug>/<key>/tak")
@@ -156,7 +134,7 @@ def thanks(slug, key):
     response = answering.find_response(db.session, survey, key) if _valid_key(key) else None
     if response is None or not response.completed:
         return redirect(url_for("answer.start", slug=slug), 303)
-    return render_template("surveys/thanks.html", survey=survey)
+    return render_template("surveys/public/thanks.html", survey=survey)
 
 
 @bp.get("/<slug>/billede/<int:image_id>")
@@ -173,19 +151,16 @@ def image(slug, image_id):
     return response
 
 
-def render_screen(survey, key, question, answers, raw, error=None, answer_invalid=True):
-    """`answer_invalid` False: the error is not about the answer (an expired page), so the
-    field is not marked invalid."""
-    kind = KINDS[question.kind]
-    if raw is None:
-        raw = kind.raw_from_answers(question, answers.get(question.id, []))
-    shown = answering.visible_questions(survey, answering.picked_choices(answers))
+def render_screen(survey, key, question, shown, raw, error=None, answer_invalid=True):
+    """The screen of `question`, one of the questions `shown` to this person, with `raw` in its field.
+    `answer_invalid` False: the error is not about the answer (an expired page), so the field is not
+    marked invalid."""
     index = shown.index(question)
     return render_template(
-        "surveys/screen.html", survey=survey, question=question, kind=kind, raw=raw, error=error,
-        invalid=bool(error) and answer_invalid,
+        "surveys/public/screen.html", survey=survey, question=question, kind=KINDS[question.kind], raw=list(raw),
+        error=error, invalid=bool(error) and answer_invalid,
         key=key, number=index + 1, total=len(shown), is_last=index == len(shown) - 1, via=valid_via(),
-        back_url=screen_url(survey, key, shown[index - 1]) if index else None,
+        back_url=screen_url(survey, key, shown[index - 1].id) if index else None,
     )
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Integer, func, select
 
+from extensions import Page, page_of
 from surveys.kinds import KINDS, median
 from surveys.models import Answer, Question, Response, Survey
 from surveys.stopwords import STOP_WORDS
@@ -124,8 +125,8 @@ def responses_over_time(session, ids):
 def question_results(session, survey: Survey, ids) -> list[dict]:
     """Each question's tally and how many answered it, from one grouped pass over its answers.
 
-    Text answers are counted in the same pass, as one group per question. Only
-    multiple choice, where one person has several rows, needs a distinct count.
+    Text answers are counted in the same pass, as one group per question. Only a
+    kind where one person has several rows (`several_per_response`) needs a distinct count.
     """
     counts: dict[int, Counter] = {q.id: Counter() for q in survey.questions}
     answered: Counter = Counter()
@@ -140,7 +141,7 @@ def question_results(session, survey: Survey, ids) -> list[dict]:
         # A row with neither a choice nor a number is a text answer: counted, not tallied.
         if choice_id is not None or number is not None:
             counts[question_id][choice_id if choice_id is not None else number] += count
-    several = [q.id for q in survey.questions if q.kind == "multiple_choice"]
+    several = [q.id for q in survey.questions if KINDS[q.kind].several_per_response]
     if several:
         people = session.execute(
             select(Answer.question_id, func.count(func.distinct(Answer.response_id)))
@@ -157,17 +158,14 @@ def question_results(session, survey: Survey, ids) -> list[dict]:
 
 
 def text_answers(session, survey: Survey, question: Question, filters: Filters, search: str = "",
-                 page: int = 1) -> tuple[list[str], int]:
-    """One page of a text question's answers, newest first, and how many match `search`."""
+                 page: int = 1) -> Page:
+    """One page of a text question's answers, newest first, with how many match `search`."""
     ids = matching_responses(survey, filters).subquery()
     query = select(Answer.text).where(Answer.question_id == question.id, Answer.text.is_not(None),
                                       Answer.response_id.in_(select(ids.c.id)))
     if search.strip():
         query = query.where(func.lower(Answer.text).contains(search.strip().lower(), autoescape=True))
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    texts = session.scalars(query.order_by(Answer.id.desc()).offset((max(page, 1) - 1) * TEXT_PAGE_SIZE)
-                            .limit(TEXT_PAGE_SIZE)).all()
-    return list(texts), total
+    return page_of(session, query.order_by(Answer.id.desc()), page, TEXT_PAGE_SIZE)
 
 
 def frequent_words(session, survey: Survey, question: Question, filters: Filters, limit: int = 15):

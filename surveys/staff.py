@@ -5,7 +5,6 @@ The signed-in user comes from Flask-Login's `current_user` and must offer
 accounts package. Every survey is loaded through `load_survey`, which filters
 by the user's organisation, so another organisation's survey is a 404.
 """
-from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,7 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from wtforms.fields import SelectChoice
 
-from extensions import db
+from extensions import db, owned_or_404, staff_only
 from surveys import editing, transfer
 from surveys.editing import ChoiceEdit, EditRefused, QuestionEdit
 from surveys.forms import ImportForm, SurveyForm, question_form
@@ -25,24 +24,13 @@ from surveys.timezone import from_local, to_local
 bp = Blueprint("editor", __name__, url_prefix="/staff/surveys")
 
 
-def editor_required(view):
-    """Signed in, with a role that may change surveys (admin or editor); else 403."""
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.can_edit_surveys:
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapped
+# Signed in, with a role that may change surveys (admin or editor); else 403.
+editor_required = staff_only(lambda user: user.can_edit_surveys)
 
 
 def load_survey(survey_id: int) -> Survey:
     """:raise 404: unless the survey belongs to the signed-in user's organisation."""
-    survey = db.session.scalar(select(Survey).where(
-        Survey.id == survey_id, Survey.organisation_id == current_user.organisation_id))
-    if survey is None:
-        abort(404)
-    return survey
+    return owned_or_404(Survey, survey_id)
 
 
 def load_question(survey: Survey, question_id: int) -> Question:
@@ -61,7 +49,7 @@ def index():
         select(Response.survey_id, func.count()).where(
             Response.survey_id.in_([s.id for s in surveys]), Response.completed_at.is_not(None))
         .group_by(Response.survey_id)).all())
-    return render_template("staff/surveys/index.html", surveys=surveys, counts=counts)
+    return render_template("surveys/staff/index.html", surveys=surveys, counts=counts)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -73,7 +61,7 @@ def new():
         db.session.commit()
         flash(_("The survey is created. Now add its questions."))
         return redirect(url_for("editor.show", survey_id=survey.id))
-    return render_template("staff/surveys/settings.html", form=form, survey=None), 422 if form.errors else 200
+    return render_template("surveys/staff/settings.html", form=form, survey=None), 422 if form.errors else 200
 
 
 @bp.get("/<int:survey_id>")
@@ -81,7 +69,7 @@ def new():
 def show(survey_id):
     survey = load_survey(survey_id)
     responses = db.session.scalar(select(func.count(Response.id)).where(Response.survey_id == survey.id))
-    return render_template("staff/surveys/show.html", survey=survey, kinds=KINDS, responses=responses)
+    return render_template("surveys/staff/show.html", survey=survey, kinds=KINDS, responses=responses)
 
 
 @bp.route("/<int:survey_id>/settings", methods=["GET", "POST"])
@@ -101,7 +89,7 @@ def settings(survey_id):
         db.session.commit()
         flash(_("The settings are saved."))
         return redirect(url_for("editor.show", survey_id=survey.id))
-    return render_template("staff/surveys/settings.html", form=form, survey=survey), 422 if form.errors else 200
+    return render_template("surveys/staff/settings.html", form=form, survey=survey), 422 if form.errors else 200
 
 
 def survey_values(form: SurveyForm) -> dict:
@@ -130,7 +118,7 @@ def new_question(survey_id):
     survey = load_survey(survey_id)
     kind = request.values.get("kind")
     if kind not in KINDS:
-        return render_template("staff/surveys/pick_kind.html", survey=survey, kinds=KINDS)
+        return render_template("surveys/staff/pick_kind.html", survey=survey, kinds=KINDS)
     return question_page(survey, None, kind)
 
 
@@ -161,7 +149,7 @@ def question_page(survey, question, kind):
             flash(_("The question is saved."))
             return redirect(url_for("editor.show", survey_id=survey.id, _anchor=f"question-{saved.id}"))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("staff/surveys/question.html", survey=survey, question=question, form=form,
+    return render_template("surveys/staff/question.html", survey=survey, question=question, form=form,
                            kind=KINDS[form.kind.data or kind], counts=counts), status
 
 
@@ -188,7 +176,7 @@ def question_edit(survey, form) -> QuestionEdit:
         data = entry.form
         image = data.image.data
         image_id = None
-        if image and getattr(image, "filename", "") and kind.key == "image_choice":
+        if image and getattr(image, "filename", "") and kind.has_pictures:
             image_id = store_image(db.session, survey.id, image.read()).id
         choice_id = int(data.choice_id.data) if is_number(data.choice_id.data) else None
         choices.append(ChoiceEdit(choice_id, data.label.data or "", bool(data.remove.data), image_id))
@@ -232,7 +220,7 @@ def delete_question(survey_id, question_id):
 @login_required
 def preview(survey_id):
     survey = load_survey(survey_id)
-    return render_template("staff/surveys/preview.html", survey=survey, kinds=KINDS)
+    return render_template("surveys/staff/preview.html", survey=survey, kinds=KINDS)
 
 
 @bp.get("/<int:survey_id>/export.json")
@@ -257,7 +245,7 @@ def import_file():
             db.session.commit()
             flash(_("The survey is imported as a draft."))
             return redirect(url_for("editor.show", survey_id=survey.id))
-    return render_template("staff/surveys/import.html", form=form), 422 if form.errors else 200
+    return render_template("surveys/staff/import.html", form=form), 422 if form.errors else 200
 
 
 def is_number(text: str | None) -> bool:

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from surveys.editing import ChoiceEdit, EditRefused, QuestionEdit, create_survey, save_question
 from surveys.forms import is_slug
 from surveys.images import ImageProblem, clean_image
-from surveys.kinds import CONDITION_KINDS, KINDS
+from surveys.kinds import KINDS
 from surveys.models import Survey, SurveyImage, SurveyStatus
 from surveys.timezone import FIRST_YEAR, LAST_YEAR, plausible
 
@@ -50,17 +50,18 @@ def export_survey(survey: Survey) -> dict:
 
 def _export_question(question, places: dict) -> dict:
     place = places.get(question.show_if_choice_id)
+    kind = KINDS[question.kind]
     # Only the kind's own settings, so that every exported file imports again.
-    known = {s.name for s in KINDS[question.kind].settings}
+    known = {s.name for s in kind.settings}
     settings = {k: v for k, v in (question.settings or {}).items() if k in known}
     return {"kind": question.kind, "prompt": question.prompt, "help": question.help or "",
             "required": question.required, "settings": settings,
             "show_if": {"question": place[0], "choice": place[1]} if place else None,
-            "choices": [_export_choice(c, question.kind == "image_choice") for c in question.choices]}
+            "choices": [_export_choice(c, kind.has_pictures) for c in question.choices]}
 
 
 def _export_choice(choice, pictured: bool) -> dict:
-    # An option keeps its picture when its question changes kind; only image choice shows it.
+    # An option keeps its picture when its question changes kind; only a kind with pictures shows it.
     image = choice.image if pictured else None
     return {"label": choice.label, "image": image and {
         "content_type": image.content_type, "data": base64.b64encode(image.data).decode("ascii")}}
@@ -274,7 +275,7 @@ def _show_if(raw, index: int, earlier: list[QuestionPlan]) -> tuple[int, int] | 
     if target < 0:
         raise ImportProblem(_("Question %(n)s: show-if points at a question that does not exist.", n=n))
     source = earlier[target]
-    if source.kind not in CONDITION_KINDS:
+    if not KINDS[source.kind].usable_in_show_if:
         raise ImportProblem(_("Question %(n)s: show-if must point at a choice question, and question "
                               "%(target)s is not one.", n=n, target=target + 1))
     if not 0 <= choice < _choice_count(source):
@@ -284,8 +285,8 @@ def _show_if(raw, index: int, earlier: list[QuestionPlan]) -> tuple[int, int] | 
 
 
 def _choice_count(plan: QuestionPlan) -> int:
-    """Yes/no gets its two options when created, even when the file lists none."""
-    return 2 if getattr(KINDS[plan.kind], "fixed_choices", None) else len(plan.choices)
+    """A kind with fixed options (yes/no) gets them when created, even when the file lists none."""
+    return len(KINDS[plan.kind].fixed_choices) or len(plan.choices)
 
 
 def _choices(raw, kind_key: str, n: int) -> list[ChoicePlan]:
@@ -297,20 +298,18 @@ def _choices(raw, kind_key: str, n: int) -> list[ChoicePlan]:
     if len(raw) > MAX_CHOICES:
         raise ImportProblem(_("Question %(n)s has %(count)s options; at most %(max)s are allowed.",
                               n=n, count=len(raw), max=MAX_CHOICES))
-    if getattr(kind, "fixed_choices", None):
-        if raw and len(raw) != 2:
-            raise ImportProblem(_("Question %(n)s: a yes/no question has exactly two options.", n=n))
-    elif kind.has_choices and len(raw) < 2:
-        raise ImportProblem(_("Question %(n)s needs at least two options.", n=n))
-    return [_choice(item, kind_key, _("Question %(n)s, option %(m)s", n=n, m=m))
+    problem = kind.file_choices_problem(len(raw), n)
+    if problem:
+        raise ImportProblem(problem)
+    return [_choice(item, kind, _("Question %(n)s, option %(m)s", n=n, m=m))
             for m, item in enumerate(raw, start=1)]
 
 
-def _choice(raw, kind_key: str, where: str) -> ChoicePlan:
+def _choice(raw, kind, where: str) -> ChoicePlan:
     if not isinstance(raw, dict):
         raise ImportProblem(_("%(where)s must be an object.", where=where))
     image = raw.get("image")
-    if image is not None and kind_key != "image_choice":
+    if image is not None and not kind.has_pictures:
         raise ImportProblem(_("%(where)s: only options of image-choice questions can have a picture.",
                               where=where))
     return ChoicePlan(label=_text(raw, "label", where, LABEL_MAX, required=True),
@@ -396,9 +395,9 @@ def _build_question(session, survey: Survey, plan: QuestionPlan, created: list, 
         question = save_question(session, survey, None, edit)
     except EditRefused as refusal:
         raise ImportProblem(_("Question %(n)s: %(problem)s", n=number, problem=str(refusal))) from None
-    if getattr(KINDS[plan.kind], "fixed_choices", None):
-        # Yes/no made its own two options; the file's wording wins when it has one.
-        for choice, wanted in zip(question.choices, plan.choices):
+    if KINDS[plan.kind].fixed_choices:
+        # The kind made its own options (yes/no); the file's wording wins when it has one.
+        for choice, wanted in zip(question.choices, plan.choices, strict=False):
             choice.label = wanted.label
     return question
 

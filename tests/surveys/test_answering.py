@@ -7,9 +7,11 @@ import pytest
 from sqlalchemy import func, select
 
 from extensions import utcnow
+from surveys import answering
+from surveys.answering import Step
 from surveys.models import Answer, Response
 from tests.builders import EVERY_KIND, make_org, make_survey
-from tests.conftest import CSRF
+from tests.conftest import CSRF, statements_during
 
 
 @pytest.fixture
@@ -37,11 +39,16 @@ def choice_id(survey, index, label):
     return str(next(c.id for c in survey.questions[index].choices if c.label == label))
 
 
+def every_answer(survey, yes_no="Nej") -> list:
+    """A value for each question of EVERY_KIND, in order (the follow-up's only applies after "Nej")."""
+    return [choice_id(survey, 0, "13-17"), [choice_id(survey, 1, "Skateparken"), choice_id(survey, 1, "Havnen")],
+            choice_id(survey, 2, yes_no), "Der er ikke noget for os", "4", "8", "15", "En skatehal!",
+            choice_id(survey, 8, "Træ")]
+
+
 def answer_all(client, survey, yes_no="Nej"):
     """Answer every screen in order, as a person would; returns the final response."""
-    values = [choice_id(survey, 0, "13-17"), [choice_id(survey, 1, "Skateparken"), choice_id(survey, 1, "Havnen")],
-              choice_id(survey, 2, yes_no), "Der er ikke noget for os", "4", "8", "15", "En skatehal!",
-              choice_id(survey, 8, "Træ")]
+    values = every_answer(survey, yes_no)
     url = f"/s/{survey.slug}"
     for index, question in enumerate(survey.questions):
         if index == 3 and yes_no == "Ja":
@@ -70,6 +77,45 @@ def test_young_person_answers_every_kind_and_sees_the_thank_you_page(client, db,
         (q[7].id, None, None, "En skatehal!"),
         (q[8].id, int(choice_id(survey, 8, "Træ")), None, None),
     }
+
+
+def test_each_screen_sent_costs_a_fixed_handful_of_sql_statements_also_the_last(client, db, survey):
+    """A post reads the response and its answers once and decides from them what comes next; the last
+    one also completes the response. Before the answering service said what comes next, the last post
+    read the answers three times: 13 statements, and 11 for a screen in the middle."""
+    def send(url, value):
+        _html, token, action = screen(client, url)
+        sent = []
+        statements = statements_during(db, lambda: sent.append(client.post(action, data={
+            "csrf_token": token, "q" + action.rsplit("/", 1)[1]: value})))
+        assert sent[0].status_code == 303
+        return sent[0].location, (len(statements), statements.count("SELECT"))
+
+    url, counts = f"/s/{survey.slug}", []
+    for value in every_answer(survey):
+        url, count = send(url, value)
+        counts.append(count)
+    assert url.endswith("/tak")
+    # 3 load the survey, its questions and their options; one waits for other posts of the same key
+    # (an UPDATE that changes nothing on SQLite); one reads the response, one its answers; then the
+    # response's UPDATE (times, and completion on the last) and the answer's INSERT.
+    assert all(total <= 8 and selects <= 6 for total, selects in counts), counts
+
+
+def test_answering_service_says_what_comes_next_and_attributes_the_response_once(db, survey):
+    q, key, now, attributed = survey.questions, answering.new_key(), utcnow(), []
+
+    def send(question, raw):
+        return answering.save_screen(db.session, survey, key, question, raw,
+                                     lambda: attributed.append(1) or {}, now)
+
+    invalid = send(q[0], ["not an option"])
+    assert invalid.step is Step.invalid and invalid.raw == ("not an option",) and invalid.error
+    assert send(q[0], [choice_id(survey, 0, "13-17")]) == answering.Next(Step.question, question_id=q[1].id)
+    # Jumping ahead stores the answer and leads back to the first required question left unanswered.
+    assert send(q[8], [choice_id(survey, 8, "Træ")]) == answering.Next(Step.question, question_id=q[1].id)
+    assert attributed == [1]
+    assert not db.session.scalar(select(Response)).completed
 
 
 def test_follow_up_question_is_skipped_when_its_condition_is_not_met(client, db, survey):
@@ -208,7 +254,8 @@ def test_survey_past_its_close_time_is_closed_and_refuses_new_answers(client, db
     _html, token, action = screen(client, f"/s/{survey.slug}")
     survey.closes_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
-    late = client.post(action, data={"csrf_token": token, "q" + action.rsplit("/", 1)[1]: choice_id(survey, 0, "13-17")})
+    late = client.post(action, data={"csrf_token": token,
+                                     "q" + action.rsplit("/", 1)[1]: choice_id(survey, 0, "13-17")})
     assert "lukket" in late.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Response.id))) == 0
 

@@ -17,18 +17,22 @@ def post_first_screen(client, survey, values):
 
 CASES = [
     ({"kind": "short_text", "prompt": "Navn på stedet"}, "", "Du mangler at svare på spørgsmålet."),
-    ({"kind": "single_choice", "prompt": "Alder", "choices": ["13-17", "18-25"]}, [], "Du mangler at svare på spørgsmålet."),
+    ({"kind": "single_choice", "prompt": "Alder", "choices": ["13-17", "18-25"]}, [],
+     "Du mangler at svare på spørgsmålet."),
     ({"kind": "scale", "prompt": "Tryg?"}, "9", "Vælg et tal fra 1 til 5."),
     ({"kind": "rating", "prompt": "Anbefal?"}, "11", "Vælg et tal fra 0 til 10."),
-    ({"kind": "number", "prompt": "Minutter", "settings": {"min": 0, "max": 300}}, "301", "Skriv et tal fra 0 til 300."),
+    ({"kind": "number", "prompt": "Minutter", "settings": {"min": 0, "max": 300}}, "301",
+     "Skriv et tal fra 0 til 300."),
     ({"kind": "number", "prompt": "Minutter"}, "mange", "Skriv et tal, for eksempel 15."),
     ({"kind": "short_text", "prompt": "Kort", "settings": {"max_length": 10}}, "x" * 11,
      "Gør det lidt kortere: højst 10 tegn (du skrev 11)."),
     ({"kind": "long_text", "prompt": "Lang"}, "y" * 2001, "højst 2000 tegn"),
     ({"kind": "multiple_choice", "prompt": "Steder", "choices": ["A", "B", "C"], "settings": {"max_picks": 1}},
      "BOTH", "Vælg højst 1."),
-    ({"kind": "single_choice", "prompt": "Alder", "choices": ["13-17", "18-25"]}, "999999", "Vælg en af de viste muligheder."),
-    ({"kind": "single_choice", "prompt": "Alder", "choices": ["13-17", "18-25"]}, "BOTH", "Vælg kun én af mulighederne."),
+    ({"kind": "single_choice", "prompt": "Alder", "choices": ["13-17", "18-25"]}, "999999",
+     "Vælg en af de viste muligheder."),
+    ({"kind": "single_choice", "prompt": "Alder", "choices": ["13-17", "18-25"]}, "BOTH",
+     "Vælg kun én af mulighederne."),
 ]
 
 

@@ -34,7 +34,8 @@ def add_response(db, survey, answers: dict, started=None, completed=True):
         db.session.execute(insert(Answer), [{"response_id": response_id, "question_id": survey.questions[i].id,
                                              "choice_id": None, "number": None, "text": None, **row}
                                             for i, row in zip([i for i, v in answers.items()
-                                                               for _ in (v if isinstance(v, list) else [v])], rows)])
+                                                               for _ in (v if isinstance(v, list) else [v])], rows,
+                                                              strict=True)])
     db.session.commit()
     return response_id
 
@@ -122,8 +123,8 @@ def test_text_answers_are_paged_searchable_and_counted_without_stop_words(db, su
     for text in ["En skatehal og mere lys", "Mere lys ved havnen", "SKATEHAL!", "og og og"]:
         add_response(db, survey, {7: text})
     question = survey.questions[7]
-    texts, total = text_answers(db.session, survey, question, Filters(), search="lys")
-    assert total == 2 and set(texts) == {"En skatehal og mere lys", "Mere lys ved havnen"}
+    found = text_answers(db.session, survey, question, Filters(), search="lys")
+    assert found.total == 2 and set(found.items) == {"En skatehal og mere lys", "Mere lys ved havnen"}
     words = dict(frequent_words(db.session, survey, question, Filters()))
     assert words["skatehal"] == 2 and words["lys"] == 2
     assert "og" not in words and "mere" not in words

@@ -32,7 +32,7 @@ def survey_with_everything(db, org) -> Survey:
     """Every kind, a show-if on the yes/no question, and pictures on the image-choice options."""
     survey = make_survey(db, org, EVERY_KIND, intro="Hjælp os.", thanks="Tak!",
                          opens_at=datetime(2026, 5, 1, 8, 0), closes_at=datetime(2026, 6, 1, 20, 0))
-    for choice, colour in zip(survey.questions[8].choices, [(150, 90, 40), (120, 120, 120)]):
+    for choice, colour in zip(survey.questions[8].choices, [(150, 90, 40), (120, 120, 120)], strict=True):
         choice.image_id = store_image(db.session, survey.id, png(colour)).id
     db.session.commit()
     return survey
@@ -121,7 +121,8 @@ def test_question_that_changed_kind_keeps_no_stale_settings_or_pictures_and_expo
             kind=kind, prompt=question.prompt, settings=dict(question.settings),
             choices=[ChoiceEdit(c.id, c.label) for c in question.choices]))
     db.session.commit()
-    assert pictured.choices[0].image_id is None and multiple.settings == {}  # save_question drops what the new kind lacks
+    # save_question drops what the new kind lacks
+    assert pictured.choices[0].image_id is None and multiple.settings == {}
     copied = import_bytes(db, make_org(db), transfer.survey_json(survey).encode("utf-8"))
     assert [c.image for c in copied.questions[8].choices] == [None, None]
     assert copied.questions[1].settings == {}
@@ -225,7 +226,8 @@ BROKEN = {
                          "Question 1 has 101 options; at most 100 are allowed."),
     "options_on_a_text_question": (change(questions(7, "choices"), [{"label": "A"}, {"label": "B"}]),
                                    "Question 8: a “long_text” question has no options."),
-    "three_options_on_yes_no": (change(questions(2, "choices"), [{"label": "Ja"}, {"label": "Nej"}, {"label": "Måske"}]),
+    "three_options_on_yes_no": (change(questions(2, "choices"),
+                                       [{"label": "Ja"}, {"label": "Nej"}, {"label": "Måske"}]),
                                 "Question 3: a yes/no question has exactly two options."),
     "option_without_label": (change(questions(0, "choices", 2, "label"), ""), "Question 1, option 3 needs a “label”."),
     "show_if_to_a_later_question": (change(questions(3, "show_if"), {"question": 8, "choice": 0}),
