@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-sqlite test-postgres install install-test system-packages translations messages
+.PHONY: run test lint test-sqlite test-postgres install install-test system-packages translations messages
 
 run: install
 	$(FLASK) db upgrade
@@ -59,8 +59,11 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations
 
-# Every test, on SQLite and then on PostgreSQL (PG_URL; SKIP_POSTGRES=1 to leave it out).
-test: install-test test-sqlite test-postgres
+# The linter, then every test on SQLite and then on PostgreSQL (PG_URL; SKIP_POSTGRES=1 to leave it out).
+test: install-test lint test-sqlite test-postgres
+
+lint: install-test
+	$(BIN)/ruff check .
 
 test-sqlite: install-test
 	$(BIN)/pytest -q $(PYTEST_ARGS)

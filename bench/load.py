@@ -24,7 +24,7 @@ from sqlalchemy import select
 from bench import projector
 from bench.report import cpu_busy, seconds, table
 from bench.scale import bench_app, fresh_schema
-from engagement.seed import seed
+from engagement.demo.seed import seed
 from engagement.touchpoints.models import Touchpoint
 from extensions import db
 from surveys.models import Survey
@@ -174,7 +174,8 @@ def parse_wrk(kind: str, out: str) -> WrkRun:
         return float(found.group(1)) * UNITS[found.group(2)] if found else float("nan")
 
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    socket_errors = dict(zip(("connect", "read", "write", "timeout"), map(int, errors.groups()))) if errors else {}
+    kinds = ("connect", "read", "write", "timeout")
+    socket_errors = dict(zip(kinds, map(int, errors.groups()), strict=True)) if errors else {}
     statuses_line = re.search(r"^statuses: (.*)$", out, re.MULTILINE)
     statuses = dict(part.split("=") for part in statuses_line.group(1).split()) if statuses_line else {}
     return WrkRun(kind, int(number(r"(\d+) requests in")), number(r"Requests/sec:\s+([\d.]+)"),

@@ -14,8 +14,8 @@ from sqlalchemy import select, update
 from bench.scale import bench_app
 from engagement.classes.models import ClassSession
 from engagement.classes.services import new_code
+from engagement.demo.seed import DEMO_PASSWORD
 from engagement.models import User
-from engagement.seed import DEMO_PASSWORD
 from extensions import db, utcnow
 from surveys.models import Response, Survey
 

@@ -22,8 +22,8 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from bench.report import seconds, table
+from engagement.demo.seed import EMPTY_SHOP, YOUNG_PEOPLE, add_responses, build_survey
 from engagement.models import Organisation
-from engagement.seed import EMPTY_SHOP, YOUNG_PEOPLE, add_responses, build_survey
 from extensions import db, utcnow
 from surveys.models import Answer, Choice, Question, Response
 from surveys.results import Filters, summarise
@@ -211,7 +211,7 @@ def time_queries(call) -> list[Query]:
     conn = db.session.connection()
     timed = []
     for statement, params in captured_statements(call):
-        run = lambda: conn.exec_driver_sql(statement, params).fetchall()  # noqa: E731
+        run = lambda statement=statement, params=params: conn.exec_driver_sql(statement, params).fetchall()  # noqa: E731
         timed.append(Query(query_name(statement), min(clock(run) for _ in range(2)), statement, params))
     return timed
 
@@ -254,7 +254,7 @@ def section(runs: list[DatabaseRun], target: float = 1.0) -> str:
     kinds = ", ".join(q.kind for q in BENCH_SURVEY["questions"])
     out = ["## 1. Results computation at scale", "",
            f"One survey of {len(BENCH_SURVEY['questions'])} questions ({kinds}), responses added in bulk by "
-           f"`engagement.seed.add_responses` in batches of {BATCH:,} (15 % stop early, as in the demo). "
+           f"`engagement.demo.seed.add_responses` in batches of {BATCH:,} (15 % stop early, as in the demo). "
            f"`summarise(session, survey, Filters())` timed: one warm-up call, then best of {REPEAT}; "
            "peak Python memory of one call by tracemalloc. PostgreSQL gets `VACUUM ANALYZE` after each "
            "step (what autovacuum does soon after a bulk load); SQLite gets no ANALYZE, as in the app.", ""]

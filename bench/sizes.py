@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bench.load import CSRF, DEMO_SLUG, FIXED_KEY
 from bench.report import kib, table
 from bench.scale import bench_app
-from engagement.seed import DEMO_EMAIL, DEMO_PASSWORD
+from engagement.demo.seed import DEMO_EMAIL, DEMO_PASSWORD
 from extensions import db
 from surveys.models import Survey
 
