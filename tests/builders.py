@@ -59,11 +59,13 @@ def make_survey(db, org, questions=(), status="open", **overrides) -> Survey:
 
 EVERY_KIND = [
     {"kind": "single_choice", "prompt": "Hvor gammel er du?", "choices": ["Under 13", "13-17", "18-25", "Over 25"]},
-    {"kind": "multiple_choice", "prompt": "Hvor mødes du med venner?", "choices": ["Skateparken", "Biblioteket", "Havnen", "Torvet"],
+    {"kind": "multiple_choice", "prompt": "Hvor mødes du med venner?",
+     "choices": ["Skateparken", "Biblioteket", "Havnen", "Torvet"],
      "settings": {"max_picks": 2}},
     {"kind": "yes_no", "prompt": "Kommer du i bymidten hver uge?"},
     {"kind": "short_text", "prompt": "Hvorfor ikke?", "show_if": (2, "Nej")},
-    {"kind": "scale", "prompt": "Hvor tryg føler du dig om aftenen?", "settings": {"low_label": "Utryg", "high_label": "Tryg", "faces": True}},
+    {"kind": "scale", "prompt": "Hvor tryg føler du dig om aftenen?",
+     "settings": {"low_label": "Utryg", "high_label": "Tryg", "faces": True}},
     {"kind": "rating", "prompt": "Hvor gerne vil du anbefale bymidten til en ven?"},
     {"kind": "number", "prompt": "Hvor mange minutter tager turen ind til byen?", "settings": {"min": 0, "max": 300}},
     {"kind": "long_text", "prompt": "Hvad mangler du i bymidten?", "required": False, "settings": {"max_length": 500}},

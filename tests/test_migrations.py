@@ -16,7 +16,8 @@ def test_upgrading_a_sqlite_database_with_answers_loses_none(tmp_path):
     with engine.begin() as sql:
         sql.execute(text("INSERT INTO organisations (id, slug, name, created_at) VALUES (1, 'o', 'O', '2026-01-01')"))
         sql.execute(text("INSERT INTO surveys (id, organisation_id, slug, title, intro, thanks, language, status, "
-                         "created_at, updated_at) VALUES (1, 1, 's', 'S', '', '', 'da', 'open', '2026-01-01', '2026-01-01')"))
+                         "created_at, updated_at) "
+                         "VALUES (1, 1, 's', 'S', '', '', 'da', 'open', '2026-01-01', '2026-01-01')"))
         sql.execute(text("INSERT INTO questions (id, survey_id, position, kind, prompt, help, required, settings) "
                          "VALUES (1, 1, 1, 'short_text', 'Q', '', 1, '{}')"))
         sql.execute(text("INSERT INTO responses (id, survey_id, key, started_at, updated_at) "

@@ -102,7 +102,7 @@ def env_file_from_example(settings: dict[str, str]) -> str:
     for key, value in settings.items():
         pattern = re.compile(rf"^#? ?{key}=.*$", re.MULTILINE)
         assert pattern.search(text), f"deploy/.env.example has no line for {key}"
-        text = pattern.sub(lambda _: f"{key}={value}", text, count=1)
+        text = pattern.sub(f"{key}={value}".replace("\\", "\\\\"), text, count=1)
     return text
 
 

@@ -21,9 +21,17 @@ from lxml import html as lxml_html
 from PIL import Image
 from playwright.sync_api import expect
 
-from engagement.seed import DEMO_EMAIL, DEMO_PASSWORD
-from tests.deploy.stack import (APP_UNIT, INSTALLED_AT, PURGE_TIMER, PURGE_UNIT, client_from, form_token,
-                                on_this_machine, unit_command)
+from engagement.demo.seed import DEMO_EMAIL, DEMO_PASSWORD
+from tests.deploy.stack import (
+    APP_UNIT,
+    INSTALLED_AT,
+    PURGE_TIMER,
+    PURGE_UNIT,
+    client_from,
+    form_token,
+    on_this_machine,
+    unit_command,
+)
 
 pytestmark = pytest.mark.browser
 
