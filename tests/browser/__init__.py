@@ -6,12 +6,41 @@ field, tap the button by its visible name. Button names are the Danish UI
 """
 import re
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 NEXT, SEND, BACK = "Næste", "Send", "Tilbage"
 THANKS = "Tak! Dine svar er gemt."
 TEXT_KINDS = ("short_text", "long_text", "number")
 POINT_KINDS = ("scale", "rating")
+
+
+# Milliseconds to wait for a page to load, as the contexts' default timeout (conftest.new_page).
+LOAD_TIMEOUT = 10_000
+
+# Whole as a person sees it: the load event has fired (stylesheet, scripts, eager pictures), the fonts
+# are in, and every picture in the window has arrived. A lazy picture outside the window is not
+# asked for until someone scrolls to it, so it is not waited for.
+WHOLE = """() => document.readyState === 'complete' && document.fonts.status === 'loaded'
+    && Array.from(document.images).every(img => img.complete || (img.loading === 'lazy'
+        && !Array.from(img.getClientRects()).some(box => box.bottom > 0 && box.top < innerHeight)))"""
+STILL_LOADING = """() => ({readyState: document.readyState, fonts: document.fonts.status,
+    pictures: Array.from(document.images).filter(img => !img.complete).map(img => img.currentSrc || img.src)})"""
+
+
+def wait_until_loaded(page, timeout: float = LOAD_TIMEOUT) -> None:
+    """Wait until the page is whole, so that what is measured, checked or photographed is what a person sees.
+
+    Call it after waiting for something of the new page itself: just after a click, the page being
+    left is still the loaded one. Works with JavaScript off too (Playwright's own scripts still run).
+
+    :raise AssertionError: after `timeout` ms, naming what is still loading.
+    """
+    try:
+        page.wait_for_function(WHOLE, timeout=timeout)
+    except PlaywrightTimeoutError:
+        raise AssertionError(f"{page.url} had not loaded after {timeout / 1000:g} s: "
+                             f"{page.evaluate(STILL_LOADING)}") from None
 
 
 def expect_screen(page, question, number: int, total: int) -> None:

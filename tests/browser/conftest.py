@@ -16,6 +16,7 @@ from PIL import Image
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from surveys.images import store_image
+from tests.browser import wait_until_loaded
 from tests.browsing import AXE_JS, AXE_TAGS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, SCREENSHOTS, missing_tool
 from tests.builders import EVERY_KIND, make_org, make_survey
 
@@ -98,6 +99,8 @@ class Axe:
         assert not problems, problems
 
     def problems(self, page, where: str = "") -> str:
+        # axe judges what is rendered (contrast needs the stylesheet): only a page that has loaded.
+        wait_until_loaded(page)
         # Not add_script_tag: it inlines the file, which the app's `script-src 'self'` blocks.
         # Code evaluated through the DevTools protocol is not subject to the page's CSP.
         if not page.evaluate("typeof axe !== 'undefined'"):
@@ -132,6 +135,7 @@ def screenshot():
     def take(page, name: str):
         if SCREENSHOTS:
             os.makedirs(SCREENSHOTS, exist_ok=True)
+            wait_until_loaded(page)
             page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
     return take
 
@@ -172,7 +176,7 @@ def every_kind_survey(db):
         survey = make_survey(db, org or make_org(db), EVERY_KIND, **{"intro": INTRO, **overrides})
         if images:
             image_choice = next(q for q in survey.questions if q.kind == "image_choice")
-            for choice, colour in zip(image_choice.choices, ("#8b5a2b", "#9e9e9e")):
+            for choice, colour in zip(image_choice.choices, ("#8b5a2b", "#9e9e9e"), strict=True):
                 choice.image_id = store_image(db.session, survey.id, png(colour)).id
             db.session.commit()
         return BuiltSurvey(survey.id, survey.slug, {

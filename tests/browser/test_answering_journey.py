@@ -13,8 +13,19 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from surveys.models import Response
-from tests.browser import (BACK, NEXT, POINT_KINDS, SEND, THANKS, answer, answers_no, expect_screen, option,
-                           tap_button)
+from tests.browser import (
+    BACK,
+    NEXT,
+    POINT_KINDS,
+    SEND,
+    THANKS,
+    answer,
+    answers_no,
+    expect_screen,
+    option,
+    tap_button,
+    wait_until_loaded,
+)
 from tests.builders import EVERY_KIND, make_org, make_survey
 
 pytestmark = pytest.mark.browser
@@ -48,8 +59,13 @@ def expected_rows(steps) -> Counter:
     return rows
 
 
-def pictures_loaded(page) -> list[bool]:
-    return page.eval_on_selector_all("label.choice img", "imgs => imgs.map(i => i.complete && i.naturalWidth > 0)")
+def expect_pictures_loaded(page, width: int) -> None:
+    """Both option pictures arrive whole (`width` px wide, as stored); waits for them, they load after the text."""
+    pictures = page.locator("label.choice img")
+    expect(pictures).to_have_count(2)
+    for picture in pictures.all():
+        expect(picture).to_have_js_property("complete", True)
+        expect(picture).to_have_js_property("naturalWidth", width)
 
 
 @JS
@@ -71,7 +87,7 @@ def test_young_person_who_answers_no_gets_the_follow_up_and_is_counted_once(
             tap_button(page, NEXT)
             expect_screen(page, question, number, total)
         if question.kind == "image_choice":
-            assert pictures_loaded(page) == [True, True]
+            expect_pictures_loaded(page, width=160)  # the builder's pictures are 160×100
         answer(page, question, value)
         if js:
             screenshot(page, f"phone-{number}-{question.kind}")
@@ -149,6 +165,9 @@ def test_person_back_from_the_thank_you_page_on_a_phone_with_bfcache_can_send_ag
     page.get_by_label(yes, exact=True).tap()
     if js:
         page.evaluate("window.leftAt = 'last screen'")
+        # survey.js ignores Send for 4 s after a tap; on a slow machine those 4 s would pass before the
+        # second tap. Keep them from ending, so only the page's own `pageshow` handler lets the tap through.
+        page.evaluate("window.setTimeout = () => 0")
     tap_button(page, SEND)
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_have_text(THANKS)
@@ -158,7 +177,7 @@ def test_person_back_from_the_thank_you_page_on_a_phone_with_bfcache_can_send_ag
     if js and page.evaluate("window.leftAt") != "last screen":
         pytest.skip("this Chromium reloaded the page instead of restoring it from the back/forward cache")
     tap_button(page, SEND)
-    expect(heading).to_have_text(THANKS, timeout=3000)
+    expect(heading).to_have_text(THANKS)
     db.session.rollback()
     assert len(db.session.scalars(select(Response).where(Response.survey_id == survey.id)).all()) == 1
 
@@ -227,8 +246,8 @@ SMALL_PHONE = {"width": 320, "height": 568}
 
 def layout_problems(page, where: str) -> list[str]:
     """Sideways scrolling at this width, and tappable controls less than 44 px high."""
-    # Measure the page as a person sees it: with its stylesheet applied, not mid-load.
-    page.wait_for_load_state("load")
+    # Measure the page as a person sees it: with its stylesheet, fonts and pictures, not mid-load.
+    wait_until_loaded(page)
     problems = []
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     if scroll_width > SMALL_PHONE["width"]:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from engagement.competitions.models import Idea, IdeaPhoto, IdeaStatus, Vote, VotingMode
 from engagement.competitions.photos import clean_photo
 from extensions import utcnow
+from tests.browser import wait_until_loaded
 from tests.builders import make_competition, make_idea, make_org
 
 pytestmark = pytest.mark.browser
@@ -36,7 +37,7 @@ def sketch(colour="#e67e22", size=(900, 1200)) -> bytes:
 
 def layout_problems(page, where: str) -> list[str]:
     """Sideways scrolling at the page's width, and tappable controls less than 44 px high or wide."""
-    page.wait_for_load_state("load")  # with the stylesheet applied, as a person sees it
+    wait_until_loaded(page)  # with its stylesheet, fonts and pictures, as a person sees it
     problems = []
     width = page.viewport_size["width"]
     scroll_width = page.evaluate("document.documentElement.scrollWidth")

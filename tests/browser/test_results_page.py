@@ -1,5 +1,6 @@
 """Staff read results in the real browser: charts drawn, nothing from respondents becomes markup."""
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import log_in
 from tests.builders import EVERY_KIND, make_org, make_survey, make_user
@@ -23,13 +24,18 @@ def seeded(db, labels=None, texts=()):
     return org, survey
 
 
+def expect_charts_drawn(page) -> None:
+    """Wait until Plotly has drawn every chart of the page: it draws them after the page is in, one after another."""
+    expect(page.locator(".chart[data-figure]:not(:has(.main-svg))"), f"charts not drawn on {page.url}").to_have_count(0)
+
+
 def test_project_lead_sees_a_chart_per_question_and_the_page_passes_axe(db, desktop, axe):
     org, survey = seeded(db)
     log_in(desktop, make_user(db, org, role="viewer"))
     desktop.goto(f"/staff/surveys/{survey.id}/results")
-    desktop.wait_for_selector(".chart .main-svg")
-    drawn = desktop.locator(".chart[data-figure] .main-svg").count()
-    assert drawn >= 7  # timeline + every choice, scale, rating and number question
+    # The timeline, and a chart per answered choice, scale, rating and number question (the seeded five).
+    expect(desktop.locator(".chart[data-figure]")).to_have_count(6)
+    expect_charts_drawn(desktop)
     desktop.locator("details summary").first.click()
     axe(desktop, "the results page")
 
@@ -42,20 +48,20 @@ def test_respondents_text_never_becomes_a_link_an_element_or_a_script(db, deskto
     for url in (f"/staff/surveys/{survey.id}/results",
                 f"/staff/surveys/{survey.id}/results/questions/{survey.questions[7].id}"):
         desktop.goto(url)
-        desktop.wait_for_load_state("networkidle")
         for element in desktop.locator("details").all():
             element.evaluate("d => d.open = true")
+        # First what must be there, shown as text (waited for), then, with everything drawn, what must not.
+        main = desktop.locator("main")
+        expect(main, url).to_contain_text('<a href="https://evil.example">x</a>', use_inner_text=True)
+        expect(main, url).to_contain_text("<img src=x onerror=alert(1)>", use_inner_text=True)
+        expect_charts_drawn(desktop)
         assert desktop.locator('a[href*="evil.example"]').count() == 0, url
         assert desktop.locator('img[src="x"]').count() == 0, url
         assert desktop.locator("b:text('fed')").count() == 0, url
-        page_text = desktop.locator("main").inner_text()
-        assert '<a href="https://evil.example">x</a>' in page_text, url
-        assert "<img src=x onerror=alert(1)>" in page_text, url
     # Plotly draws labels as SVG text: the hostile label must be there as plain text.
     desktop.goto(f"/staff/surveys/{survey.id}/results")
-    desktop.wait_for_selector(".chart .main-svg")
-    svg_text = " ".join(desktop.locator(".chart svg text").all_text_contents())
-    assert "<img src=x onerror=alert(1)>" in svg_text
+    expect_charts_drawn(desktop)
+    expect(desktop.locator(".chart svg text").filter(has_text="<img src=x onerror=alert(1)>").first).to_be_attached()
     assert desktop.locator(".chart svg a").count() == 0
     assert dialogs == []
 
@@ -69,6 +75,6 @@ def test_date_axes_speak_danish(db, desktop):
         add_response(db, survey, {0: "Ja"}, started=datetime(2026, 10, 1, 12) + timedelta(days=day))
     log_in(desktop, make_user(db, org, role="viewer"))
     desktop.goto(f"/staff/surveys/{survey.id}/results")
-    desktop.wait_for_selector(".chart .xtick text")
-    ticks = " ".join(desktop.locator(".chart").first.locator(".xtick text").all_text_contents())
-    assert "Okt" in ticks and "Oct" not in ticks, ticks
+    ticks = desktop.locator(".chart[data-figure=timeline] .xaxislayer-above")
+    expect(ticks).to_contain_text("Okt")
+    expect(ticks).not_to_contain_text("Oct")

@@ -17,6 +17,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 from flask_babel import force_locale
@@ -67,8 +69,14 @@ def test_phone_with_javascript_keeps_the_typed_idea_and_is_told_the_photo_is_too
     phone.locator("input[type=file]").set_input_files(huge_photo)
     message = phone.locator("#photo-size-error")
     expect(message).to_have_text("This photo is too big. It can be up to 15 MB: choose a smaller one.")
+    # Whether the tap sends the form is settled by its submit event: cancelled, the browser never
+    # navigates (no timed wait can tell). A window listener hears it after the page's own, and the
+    # tab's session storage keeps what it heard even if the form went.
+    phone.evaluate("""addEventListener('submit', event =>
+        sessionStorage.setItem('submit-cancelled', event.defaultPrevented))""")
     phone.locator("form.idea-form button[type=submit]").click()
-    phone.wait_for_timeout(500)  # a navigation, if one were to start, starts within this
+    phone.wait_for_function("sessionStorage.getItem('submit-cancelled') !== null")  # the tap reached the form
+    assert phone.evaluate("sessionStorage.getItem('submit-cancelled')") == "true", "the form was sent"
     assert phone.url.endswith(f"/c/{competition.slug}?lang=en")
     expect(phone.locator("#title")).to_have_value("Et værksted for cykler")
     expect(phone.locator("#description")).to_have_value("Hvor man kan låne værktøj og lappe sin cykel.")
@@ -100,7 +108,7 @@ def test_phone_without_javascript_sending_a_20_mb_photo_sees_the_too_big_page(ap
         title, hint = danish(ERRORS[413][0]), danish(ERRORS[413][1])
     send_idea_with_a_huge_photo(phone, live_server, competition.slug, huge_photo)
     expect(phone.locator("h1")).to_have_text(title)
-    assert hint in phone.locator("main").inner_text()
+    expect(phone.locator("main")).to_contain_text(hint, use_inner_text=True)
     screenshot(phone, "upload-too-big")
 
 
@@ -117,38 +125,42 @@ def test_the_too_big_page_passes_axe(app, db, phone, live_server, huge_photo, ax
     axe(phone, "the too-big page")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def gunicorn(app):
-    """The base URL of the app under gunicorn (as README's production command), on the test database."""
-    port = free_port()
+def gunicorn(app, tmp_path_factory):
+    """The base URL of the app under gunicorn (as README's production command), on the test database,
+    once it answers; its log is in the failure message if it does not."""
+    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": app.config["SECRET_KEY"],
            "RATELIMIT_STORAGE_URI": "memory://", "BYPULS_ENV": "development"}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
-                               "app:create_app()"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # gunicorn is handed a socket already listening (fd://): a port found free and bound later can be
+    # taken in between by another server on a busy machine, which the test would then talk to.
+    with socket.create_server(("127.0.0.1", 0)) as listener, log.open("wb") as out:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1",
+                                   "--bind", f"fd://{listener.fileno()}", "app:create_app()"],
+                                  cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, pass_fds=[listener.fileno()])
     try:
-        wait_until_listening(port, server)
-        yield f"http://127.0.0.1:{port}"
+        wait_until_serving(url, server, log)
+        yield url
+        assert server.poll() is None, f"gunicorn stopped during the test:\n{log.read_text()[-3000:]}"
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
-def wait_until_listening(port: int, server: subprocess.Popen, seconds: float = 20) -> None:
+def wait_until_serving(url: str, server: subprocess.Popen, log, seconds: float = 30) -> None:
+    """Wait until the app answers over HTTP: gunicorn listens before its worker has loaded the app."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and server.poll() is None:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            urllib.request.urlopen(f"{url}/static/css/public.css", timeout=5).close()
             return
+        except urllib.error.HTTPError:
+            return  # an answer, if not a page
         except OSError:
             time.sleep(0.1)
-    pytest.fail(f"gunicorn did not start on port {port}")
+    pytest.fail(f"gunicorn did not answer on {url} within {seconds:g} s (exit code {server.poll()}):\n"
+                f"{log.read_text()[-3000:]}")
 
 
 def test_phone_without_javascript_sending_a_20_mb_photo_behind_gunicorn_sees_the_too_big_page(
