@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 DEV_SECRET = "dev-only-not-secret"
 DEV_PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+TRUE = ("1", "true", "yes", "on")
 
 
 class ConfigError(RuntimeError):
@@ -27,6 +28,8 @@ def from_environment(instance_path: str) -> dict:
         # The address printed in QR codes and on posters; never taken from a request's Host header.
         "PUBLIC_BASE_URL": (env("PUBLIC_BASE_URL") or ("" if production else DEV_PUBLIC_BASE_URL)).strip().rstrip("/"),
         "SQLALCHEMY_DATABASE_URI": env("DATABASE_URL", sqlite_url),
+        # Wherever results leave the staff pages, a group smaller than this shows no numbers.
+        "MIN_GROUP_SIZE": int(env("MIN_GROUP_SIZE", "5")),
         # What the app writes to stderr (the journal under systemd): debug, info, warning or error.
         "LOG_LEVEL": env("LOG_LEVEL", "info").upper(),
         # How many proxies stand in front (nginx: 1). 0 ignores X-Forwarded-* headers, since anyone can send them.
@@ -41,9 +44,23 @@ def from_environment(instance_path: str) -> dict:
         "IDEA_RATE_LIMIT": env("IDEA_RATE_LIMIT", "60 per minute;600 per hour"),
         # Per address: a school class votes from one address, so it is generous.
         "VOTE_RATE_LIMIT": env("VOTE_RATE_LIMIT", "60 per minute;600 per hour"),
+        # "Tell me when the results come" per address: a class subscribes from one address, but nobody should
+        # be able to put thousands of other people's addresses on the list.
+        "SUBSCRIBE_RATE_LIMIT": env("SUBSCRIBE_RATE_LIMIT", "40 per minute;200 per hour"),
         # Largest request body, in MB (MAX_UPLOAD_MB). Phone photos of sketches are 3–12 MB; anything
         # far bigger is a mistake and gets the "file is too big" page (413).
         "MAX_CONTENT_LENGTH": int(float(env("MAX_UPLOAD_MB", "15")) * 1024 * 1024),
+        # The mail server that `flask send-mail` hands the mail queue to (engagement.mail). Nothing is sent
+        # from a page: a mail server that is down or refuses only delays the mail.
+        "MAIL_SERVER": env("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(env("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": env("MAIL_USE_TLS", "false").lower() in TRUE,  # STARTTLS, usually port 587
+        "MAIL_USE_SSL": env("MAIL_USE_SSL", "false").lower() in TRUE,  # TLS from the start, usually port 465
+        "MAIL_USERNAME": env("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER", "Bypuls <bypuls@localhost>"),
+        "MAIL_BACKEND": "smtp",  # also in tests: they send to a real SMTP server of their own
+        "MAIL_TIMEOUT": 30,  # seconds; a mail server that does not answer must not hold the queue for ever
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -55,9 +72,10 @@ def from_environment(instance_path: str) -> dict:
 
 
 def check_production(config: dict) -> None:
-    """:raise ConfigError: when TRUSTED_PROXY_HOPS is not a small whole number; in production also when
-    the secret key is missing, the development one or short, or when PUBLIC_BASE_URL is missing or not an
-    https address (the session cookie is Secure-only there); the message names every problem."""
+    """:raise ConfigError: when TRUSTED_PROXY_HOPS is not a small whole number or both MAIL_USE_TLS and
+    MAIL_USE_SSL are on; in production also when the secret key is missing, the development one or short,
+    or when PUBLIC_BASE_URL is missing or not an https address (the session cookie is Secure-only there);
+    the message names every problem."""
     problems = []
     hops = str(config.get("TRUSTED_PROXY_HOPS", 0)).strip()
     if hops.isdigit() and int(hops) <= 5:
@@ -66,6 +84,9 @@ def check_production(config: dict) -> None:
         problems.append(
             f"TRUSTED_PROXY_HOPS must be the number of proxies in front of Bypuls (0 to 5, nginx alone: 1); "
             f"now it is {hops!r}.")
+    if config.get("MAIL_USE_TLS") and config.get("MAIL_USE_SSL"):
+        problems.append("MAIL_USE_TLS (STARTTLS, usually port 587) and MAIL_USE_SSL (TLS from the start, usually "
+                        "port 465) exclude each other: set the one your mail server offers to true.")
     if config["BYPULS_ENV"] != "production":
         if problems:
             raise ConfigError("\n".join(problems))

@@ -45,8 +45,13 @@ HOOKS = {
     "survey_attribution",
     # (competition, via) -> the Idea columns to set, as above.
     "idea_attribution",
-    # (session, survey) -> extra columns (engagement.dashboard.staff_exports.Column) for survey exports.
+    # (competition, idea) -> for an idea sent in a place that says its own "what happens next" on the
+    # receipt (a class session): {"waiting": text, "back_url": url, "back_label": text}; None otherwise.
+    "idea_receipt",
+    # (session, survey) -> extra columns (engagement.common.spreadsheets.Column) for survey exports.
     "export_columns",
+    # (survey) -> [(text, url)]: where the thank-you page of a survey sends a person next.
+    "thanks_links",
 }
 
 

@@ -2,20 +2,35 @@
 
 Organisations, staff accounts and roles, sign-in and the set-up commands (the
 modules here); idea competitions, touchpoints with their QR codes and posters,
-class sessions, result dashboards and the demo (the packages).
+class sessions, result dashboards, mail to people who asked to be told, and
+the demo (the packages).
 
 One direction: each package imports only the packages before it in LAYERS
 (touchpoints lead to competitions, class sessions run them, the dashboard
-reads them all), and shared helpers live once, in `common`, below them all;
+reads them all, the front page shows what is open and published), shared
+helpers live once, in `common`, below them all, and `mail` (addresses people
+gave, the mail queue) sits just above it, so every feature can tell people;
 a package further down reaches one further up only through the app's hooks
 (extensions.HOOKS). tests/test_house.py holds the house to it.
 """
 
-LAYERS = ("common", "competitions", "touchpoints", "classes", "dashboard", "demo")
+LAYERS = ("common", "mail", "competitions", "touchpoints", "classes", "dashboard", "front", "demo")
 
 
 def init_app(app):
-    from engagement import accounts, backup, classes, cli, competitions, dashboard, operations, people, touchpoints
+    from engagement import (
+        accounts,
+        backup,
+        classes,
+        cli,
+        competitions,
+        dashboard,
+        front,
+        mail,
+        operations,
+        people,
+        touchpoints,
+    )
 
     # Imported for their tables: surveys' responses point at touchpoints by table name.
     from engagement.touchpoints import models as _touchpoint_models  # noqa: F401
@@ -23,10 +38,12 @@ def init_app(app):
     app.register_blueprint(operations.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(people.bp)
+    mail.init_app(app)
     dashboard.init_app(app)
     touchpoints.init_app(app)
     competitions.init_app(app)
     classes.init_app(app)
+    front.init_app(app)
     accounts.init_login(app)
     for command in (cli.create_org, cli.create_user, cli.seed_demo, backup.backup):
         app.cli.add_command(command)

@@ -16,6 +16,20 @@ def init_app(app):
     app.cli.add_command(cli.import_survey)
     app.add_template_filter(paragraphs)
     app.add_template_filter(local_datetime)
+    app.add_template_filter(local_date)
+    app.add_template_global(content_lang)
+
+
+def content_lang(language: str) -> Markup:
+    """` lang="da"` for an element holding text written in `language` (a survey's or a competition's), when
+    the page around it is in another language (the interface in English, the survey in Danish); else
+    nothing. Screen readers then read the survey's words with the right voice and browsers spell-check
+    them in the right language."""
+    from flask_babel import get_locale
+
+    if not language or language == str(get_locale()):
+        return Markup("")
+    return Markup(' lang="{}"').format(language)
 
 
 def paragraphs(text: str) -> Markup:
@@ -29,3 +43,12 @@ def local_datetime(value) -> str:
     from surveys.timezone import to_local
 
     return "" if value is None else to_local(value).strftime("%d.%m.%Y %H:%M")
+
+
+def local_date(value) -> str:
+    """A stored UTC time as its Danish date in words, e.g. 27. november 2026 (in English: November 27, 2026)."""
+    from flask_babel import format_date
+
+    from surveys.timezone import to_local
+
+    return "" if value is None else format_date(to_local(value).date(), "long")

@@ -6,6 +6,7 @@ Services take plain values, flush, and never commit. Each refusal is an
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from surveys.forms import slugify_title
@@ -158,8 +159,10 @@ def _fixed_choice_edits(question, kind) -> list[ChoiceEdit]:
 def _remove_choice(session, survey, question, choice):
     picked = choice_answer_counts(session, question).get(choice.id, 0) if choice.id else 0
     if picked:
-        raise EditRefused(_("The option “%(label)s” cannot be removed: %(n)s answers picked it. "
-                            "You can still change its wording.", label=choice.label, n=picked))
+        raise EditRefused(ngettext("The option “%(label)s” cannot be removed: %(num)d answer picked it. "
+                                   "You can still change its wording.",
+                                   "The option “%(label)s” cannot be removed: %(num)d answers picked it. "
+                                   "You can still change its wording.", picked, label=choice.label))
     if choice.id and _dependants(survey, [choice.id]):
         raise EditRefused(_("The option “%(label)s” cannot be removed: another question is shown "
                             "only when it is picked.", label=choice.label))

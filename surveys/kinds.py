@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 
 class AnswerError(ValueError):
@@ -29,6 +30,10 @@ class AnswerError(ValueError):
 MOST_OPTIONS = 100  # as many as a question can have
 LONGEST_TEXT = 10_000
 LARGEST_NUMBER = 1_000_000_000
+
+# What a number question says when the answer is no number. A survey that writes a hint under its number
+# question (the demo does) uses this same text, so the hint and the error give the same example.
+NOT_A_NUMBER = _l("Write a number, for example 15.")
 
 
 @dataclass(frozen=True)
@@ -171,7 +176,7 @@ class MultipleChoice(SingleChoice):
             return self.missing(question)
         limit = question.setting("max_picks")
         if limit and len(picked) > limit:
-            raise AnswerError(_("Pick at most %(n)s options.", n=limit))
+            raise AnswerError(ngettext("Pick at most %(num)d option.", "Pick at most %(num)d options.", limit))
         return picked
 
     def rows(self, question, value):
@@ -271,9 +276,9 @@ class Number(Kind):
         try:
             value = float(text.replace(" ", "").replace(",", "."))
         except ValueError:
-            raise AnswerError(_("Write a number, for example 15.")) from None
+            raise AnswerError(str(NOT_A_NUMBER)) from None
         if not math.isfinite(value):  # "nan", "inf" and "1e999" are floats to Python, not answers
-            raise AnswerError(_("Write a number, for example 15."))
+            raise AnswerError(str(NOT_A_NUMBER))
         low, high = question.setting("min"), question.setting("max")
         if (low is not None and value < low) or (high is not None and value > high):
             raise AnswerError(range_message(low, high))
@@ -318,8 +323,9 @@ class ShortText(Kind):
     def parse_text(self, question, text):
         limit = question.setting("max_length") or self.default_max
         if len(text) > limit:
-            raise AnswerError(_("Please make it shorter: at most %(max)s characters (you wrote %(count)s).",
-                                max=limit, count=len(text)))
+            raise AnswerError(ngettext("Please make it shorter: at most %(num)d character (you wrote %(count)d).",
+                                       "Please make it shorter: at most %(num)d characters (you wrote %(count)d).",
+                                       limit, count=len(text)))
         return text
 
 

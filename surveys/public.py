@@ -2,13 +2,16 @@
 
 One question per screen, each screen a plain form post followed by a redirect,
 so the flow works without JavaScript, survives reloads and keeps every answer
-already sent if the signal drops between screens. What a screen shows and what
+already sent if the signal drops between screens. A refused answer is a redirect
+too, back to the screen, which then shows why and what was typed: the phone's
+Back button never asks to send a form again. What a screen shows and what
 comes after it is decided by `surveys.answering` (`open_screen`, `save_screen`);
 the views here turn its `Next` into a page or a redirect.
 """
+import json
 import re
 
-from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
@@ -63,7 +66,11 @@ def start(slug):
 def screen(slug, key, question_id):
     survey, question = load_screen(slug, key, question_id)
     if request.method == "GET":
-        return page_for(survey, key, question, answering.open_screen(db.session, survey, key, question, utcnow()))
+        next_ = answering.open_screen(db.session, survey, key, question, utcnow())
+        refused = refusal_to_show(key, question)
+        if refused and next_.step is Step.show:
+            return render_screen(survey, key, question, next_.shown, refused["raw"], error=refused["error"])
+        return page_for(survey, key, question, next_)
     raw = request.form.getlist(KINDS[question.kind].field(question))
     via = valid_via()
     try:
@@ -74,10 +81,40 @@ def screen(slug, key, question_id):
         db.session.rollback()
         return render_template("surveys/public/already_sent.html", survey=survey,
                                thanks_url=url_for("answer.thanks", slug=survey.slug, key=key)), 409
-    # The page is made before the commit, which would expire the survey and load it again.
-    page = page_for(survey, key, question, next_)
+    if next_.step is Step.invalid and keep_refusal(key, question, next_):
+        page = redirect(screen_url(survey, key, question.id, via=via), 303)
+    else:
+        # The page is made before the commit, which would expire the survey and load it again.
+        page = page_for(survey, key, question, next_)
     db.session.commit()
     return page
+
+
+# A refused answer travels to the screen that shows it in the signed session cookie, never in the
+# database, and for one page view only. Its size is bounded so that the cookie stays within the 4 KB
+# that browsers keep: at most this many characters of JSON (non-ASCII escaped, as the session stores
+# it), which is at most about 3.5 KB once base64-encoded, signed and joined by the CSRF token. A long
+# text just over the default limit of 2,000 characters still fits.
+REFUSAL = "refused_answer"
+REFUSAL_LIMIT = 2600
+
+
+def keep_refusal(key: str, question: Question, next_: Next) -> bool:
+    """Keep what was sent on `question`'s screen and why it was refused (`next_`, Step.invalid) for the
+    next view of that screen. False, keeping nothing, when it is too long for the cookie: the post's
+    own answer must show it then, so that nothing typed is lost."""
+    refused = {"screen": f"{key}/{question.id}", "raw": list(next_.raw), "error": next_.error}
+    if len(json.dumps(refused)) > REFUSAL_LIMIT:
+        return False
+    session[REFUSAL] = refused
+    return True
+
+
+def refusal_to_show(key: str, question: Question) -> dict | None:
+    """What keep_refusal kept for this screen, once: any kept refusal is gone from the session after
+    this, also one for another screen (the person went elsewhere: it is stale)."""
+    refused = session.pop(REFUSAL, None)
+    return refused if refused and refused.get("screen") == f"{key}/{question.id}" else None
 
 
 def load_screen(slug: str, key: str, question_id: int) -> tuple[Survey, Question]:
@@ -98,6 +135,7 @@ def page_for(survey: Survey, key: str, question: Question, next_: Next):
     if next_.step is Step.closed:
         return not_open_page(survey)
     page = render_screen(survey, key, question, next_.shown, next_.raw, error=next_.error)
+    # Step.invalid here only when the refusal was too long to carry to a page of its own.
     return (page, 422) if next_.step is Step.invalid else page
 
 
@@ -134,7 +172,8 @@ def thanks(slug, key):
     response = answering.find_response(db.session, survey, key) if _valid_key(key) else None
     if response is None or not response.completed:
         return redirect(url_for("answer.start", slug=slug), 303)
-    return render_template("surveys/public/thanks.html", survey=survey)
+    links = [link for hook in hooks("thanks_links") for link in hook(survey)]
+    return render_template("surveys/public/thanks.html", survey=survey, links=links)
 
 
 @bp.get("/<slug>/billede/<int:image_id>")

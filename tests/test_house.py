@@ -1,6 +1,7 @@
 """The house rules: package direction, migrations, configuration and security headers."""
 import ast
 import pathlib
+import re
 
 import pytest
 from flask_migrate import check
@@ -210,3 +211,37 @@ def test_plug_in_points_belong_to_the_app_that_added_them(app):
         assert len(hooks("export_columns")) == 3
     with pytest.raises(KeyError, match="HOOKS"):
         add_hook(other, "survey_atribution", lambda survey, via: {})
+
+
+def danish_texts() -> list[str]:
+    """Every Danish text of the interface, as the catalogue has it."""
+    from babel.messages.pofile import read_po
+
+    with open(ROOT / "translations/da/LC_MESSAGES/messages.po", "rb") as po:
+        catalogue = read_po(po)
+    return [text for message in catalogue if message.id
+            for text in (message.string if isinstance(message.string, tuple) else (message.string,)) if text]
+
+
+def test_danish_texts_quote_with_danish_quotation_marks():
+    """»Stem«, not “Stem” or "Stem": Danish typography, as in Retskrivningsordbogen."""
+    assert [text for text in danish_texts() if re.search(r'[“”„"]', text)] == []
+
+
+# A question word starting a clause: "Vi gemmer ikke, hvem du er". Before it comes a comma, unless the
+# clause follows "og", "eller", "men" or "fx" ("... og hvornår det sker"), or opens a sentence.
+CLAUSE = re.compile(r"(\w+) (hvem|hvad|hvor|hvornår|hvordan|hvorfor|hvilke|hvilken|hvilket) \w")
+
+
+def test_danish_question_clauses_after_a_verb_have_their_comma():
+    missing = [text for text in danish_texts() for before, _word in CLAUSE.findall(text)
+               if before.lower() not in ("og", "eller", "men", "fx")]
+    assert missing == []
+
+
+def test_danish_texts_spell_idea_with_an_accent():
+    """One spelling in the interface and the demo: idé, idéen, idéer, idéerne."""
+    plain = re.compile(r"\b[Ii]de(er|en|erne|ens)?\b")
+    demo = [(ROOT / "engagement/demo" / name).read_text(encoding="utf-8") for name in ("seed.py", "competition.py")]
+    texts = danish_texts() + [line for source in demo for line in source.splitlines() if "SLUG" not in line]
+    assert [text for text in texts if plain.search(text)] == []

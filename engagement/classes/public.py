@@ -3,12 +3,16 @@
 A pupil types the code the teacher reads out (or scans the projector's QR
 code, which opens `/join/<CODE>`). A survey session sends them on to the
 survey with `?via=class-<CODE>`, which tags the response with the session; a
-competition session shows the class page: the way to send an idea, and the
-class vote once the teacher opens it. Wrong codes count towards a rate limit
-per address (JOIN_RATE_LIMIT), right ones do not, so a class sharing one
-address is never locked out by its own traffic.
+competition session shows the class page, which offers only what the class's
+phase allows (services.ClassPhase): sending an idea, the class vote once the
+teacher opens it, or thanks and what happens next. The page follows the phase by
+itself: `static/js/class-page.js` asks `/join/<CODE>/state` now and then, and
+without JavaScript the page refreshes itself while it waits for a change.
+Wrong codes count towards a rate limit per address (JOIN_RATE_LIMIT), right
+ones do not, so a class sharing one address is never locked out by its own
+traffic.
 """
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -17,9 +21,14 @@ from engagement.classes import services
 from engagement.classes.models import ClassSession
 from engagement.competitions import device
 from engagement.competitions import services as competitions
+from engagement.competitions.models import Phase
 from extensions import db, limiter
 
 bp = Blueprint("join", __name__)
+
+# Without JavaScript, a class page waiting for the teacher (or for the first ideas) reloads itself this
+# often; a page with vote buttons never does, so a reload cannot move a button under a thumb.
+NO_JS_REFRESH_SECONDS = 20
 
 
 def join_limit() -> str:
@@ -74,15 +83,37 @@ def session_page(code):
 
 
 def class_page(class_session: ClassSession, error: str | None = None, status: int = 200):
+    """The class page in the class's phase: only what the phase allows, and a refresh while it waits."""
     competition = class_session.competition
     g.content_language = competition.language
+    phase = services.class_phase(class_session)
     ballot = competitions.class_ballot(class_session.id)
-    ideas = services.class_ideas(db.session, class_session) if class_session.voting_open else []
+    ideas = services.class_ideas(db.session, class_session) if phase is services.ClassPhase.voting else []
     mine = competitions.device_votes(db.session, competition, device.current_device(), ballot)
     budget = services.class_budget(class_session)
+    waits = phase in (services.ClassPhase.collecting, services.ClassPhase.waiting) or (
+        phase is services.ClassPhase.voting and not ideas)
     return render_template("engagement/classes/public/class.html", class_session=class_session, competition=competition,
-                           ideas=ideas, mine=mine, budget=budget, left=budget - sum(mine.values()), error=error,
-                           idea_url=idea_form_url(class_session)), status
+                           phase=phase.value, ideas=ideas, mine=mine, budget=budget, left=budget - sum(mine.values()),
+                           error=error, idea_url=idea_form_url(class_session),
+                           can_send=competition.phase is Phase.submitting,
+                           refresh=NO_JS_REFRESH_SECONDS if waits and status == 200 else None), status
+
+
+@bp.get("/join/<code>/state")
+@guarded
+def state(code):
+    """The class page's phase as JSON ({"phase": "voting", "ideas": 3}), for class-page.js; never cached.
+
+    :raise 404: (the join page) for an unknown code or a survey session's.
+    :return 410: (the "it has ended" page) once the session has ended.
+    """
+    class_session, refusal = live_competition_session(code)
+    if refusal:
+        return refusal
+    response = jsonify(services.pupil_state(db.session, class_session))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def idea_form_url(class_session: ClassSession) -> str:
@@ -108,7 +139,10 @@ def vote(code):
     class_session, refusal = live_competition_session(code)
     if refusal:
         return refusal
-    if not class_session.voting_open:
+    phase = services.class_phase(class_session)
+    if phase is services.ClassPhase.closed:
+        return class_page(class_session, _("The competition has closed, so your dot was not counted."), 409)
+    if phase is not services.ClassPhase.voting:
         return class_page(class_session, _("Voting has not started yet. Wait for your teacher."), 409)
     idea = next((i for i in services.class_ideas(db.session, class_session)
                  if str(i.id) == request.form.get("idea", "")), None)

@@ -5,6 +5,7 @@ function that staff reach takes the organisation id (and, for a teacher, the
 teacher's id) and filters by it, so another organisation's or another
 teacher's session is never loaded or listed.
 """
+import enum
 import re
 import secrets
 from dataclasses import dataclass
@@ -47,6 +48,14 @@ class SessionValues:
 
 class InvalidTarget(ValueError):
     """The target is not an open survey or competition of the organisation."""
+
+
+class ClassPhase(enum.Enum):
+    """What the class page of a competition session offers pupils now; the page shows nothing else."""
+    collecting = "collecting"  # send ideas (the class vote is not open)
+    voting = "voting"          # the teacher has opened the class vote
+    waiting = "waiting"        # ideas are not collected now, and the class vote is not open (yet)
+    closed = "closed"          # the competition has closed: thanks, and what happens next
 
 
 # -- codes -------------------------------------------------------------------------------------------
@@ -177,6 +186,31 @@ def live_session_for(session, via: str, **target) -> int | None:
 
 def class_budget(class_session: ClassSession) -> int:
     return class_session.dots_per_pupil or class_session.competition.dots_per_device
+
+
+def class_phase(class_session: ClassSession, now: datetime | None = None) -> ClassPhase:
+    """The phase the class is in: the competition's phase, with the teacher's class vote on top of it.
+
+    A closed competition wins over an open class vote (its votes would no longer count), and a
+    competition set back to draft counts as closed.
+    """
+    phase = class_session.competition.phase_at(now or utcnow())
+    if phase in (Phase.closed, Phase.draft):
+        return ClassPhase.closed
+    if class_session.voting_open:
+        return ClassPhase.voting
+    return ClassPhase.collecting if phase is Phase.submitting else ClassPhase.waiting
+
+
+def pupil_state(session, class_session: ClassSession) -> dict:
+    """What the class page shows, in a few values that change when it must change: the phase and, while
+    the class votes, how many ideas it votes on. One count query, asked by every pupil's phone."""
+    phase = class_phase(class_session)
+    ideas = 0
+    if phase is ClassPhase.voting:
+        ideas = session.scalar(select(func.count()).select_from(Idea).where(
+            Idea.class_session_id == class_session.id, Idea.status.in_(class_statuses(class_session))))
+    return {"phase": phase.value, "ideas": ideas}
 
 
 def class_statuses(class_session: ClassSession) -> tuple[IdeaStatus, ...]:

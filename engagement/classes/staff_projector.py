@@ -3,9 +3,11 @@
 `/staff/classes/<id>/projector` renders the whole state on the server (it works
 without JavaScript and has a refresh link); `static/js/projector.js` then asks
 `/live` every few seconds for the same state as JSON and updates the page in
-place. `/live` is cheap: a few aggregate queries, and for a competition the
-newest ideas (at most services.PROJECTOR_IDEAS) rendered by the same partials
-as the page.
+place. Once the session has ended, `/live` also sends the panel that says so,
+which takes the join code's place, and the projector stops asking. `/live` is
+cheap: a few aggregate queries, and for a competition the newest ideas (at most
+services.PROJECTOR_IDEAS) rendered by the same partials as the page. The page
+shows no staff menu: the whole class sees it.
 """
 from flask import abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -56,6 +58,9 @@ def live(class_session_id):
         del state["ideas"], state["ranking"]
     else:
         del state["questions"]
+    if not state["live"]:  # the projector takes down the code and the QR code and says so
+        state["join_html"] = render_template("engagement/classes/staff/_join.html", class_session=class_session,
+                                             state=state)
     response = jsonify(state)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -83,14 +88,10 @@ def readable(figure: dict | None) -> dict | None:
     """The results page's figure in type that reads from the back of a classroom."""
     if figure is None:
         return None
+    # No axis steps here: counting axes step in whole pupils already (charts.count_axis), and a 1–5 scale
+    # is drawn in per cent, where a step of 1 gave a hundred labels once all answers were low.
     layout = {**figure["layout"], "font": {**figure["layout"]["font"], "size": 22},
               "height": round(figure["layout"]["height"] * 1.4)}
-    # A class is a few dozen people: count in whole pupils, not 0.2 steps.
-    axis = "xaxis" if figure["data"][0].get("orientation") == "h" else "yaxis"
-    peak = max((v for trace in figure["data"] for v in trace.get(axis[0], []) if isinstance(v, (int, float))),
-               default=0)
-    if peak <= 10 and axis in layout:
-        layout[axis] = {**layout[axis], "dtick": 1}
     return {**figure, "layout": layout}
 
 

@@ -3,8 +3,8 @@ results: the survey results page, the projector of a class session, the idea com
 
 Plotly renders a little HTML in labels (links, bold, line breaks), and
 respondents' and staff's words are data, never markup: every string that
-reaches a figure goes through `plain`, which escapes it. Plotly shows the
-escaped text literally.
+reaches a figure goes through `plain`, which escapes it. Plotly turns
+`&lt;`, `&gt;` and `&amp;` back into the characters they stand for.
 """
 from html import escape
 
@@ -17,11 +17,21 @@ BASE_LAYOUT = {"margin": {"l": 10, "r": 20, "t": 10, "b": 40}, "font": {"family"
 
 
 def plain(text) -> str:
-    return escape(str(text), quote=True)
+    """`text` for a Plotly label, shown as typed: `<`, `>` and `&` escaped, so no tag or entity in it is
+    rendered. Quotes stay as they are: Plotly decodes only a few named entities, and would print
+    `&quot;` literally (labels are never put inside an HTML attribute)."""
+    return escape(str(text), quote=False)
 
 
 def percent(count: int, total: int) -> int:
     return round(100 * count / total) if total else 0
+
+
+def count_axis(counts) -> dict:
+    """An axis that counts people: whole numbers only. Plotly steps a short axis in halves (0, 0.5, 1 …),
+    so up to 10 it steps in ones; beyond 10 its own steps are whole numbers already."""
+    axis = {"rangemode": "tozero", "automargin": True}
+    return {**axis, "dtick": 1} if max(counts, default=0) <= 10 else axis
 
 
 def timeline_figure(points, unit: str) -> dict:
@@ -41,7 +51,7 @@ def bars_figure(result: dict) -> dict:
                       "marker": {"color": GREEN}, "hoverinfo": "skip", "cliponaxis": False}],
             "layout": {**BASE_LAYOUT, "height": 60 + 42 * len(rows), "margin": {**BASE_LAYOUT["margin"], "l": 10},
                        "yaxis": {"autorange": "reversed", "automargin": True},
-                       "xaxis": {"rangemode": "tozero", "automargin": True}}}
+                       "xaxis": count_axis(n for _l, n in rows)}}
 
 
 def diverging_figure(result: dict) -> dict:
@@ -72,7 +82,7 @@ def histogram_figure(result: dict) -> dict:
     return {"data": [{"type": "bar", "x": [plain(v) for v, _n in values], "y": [n for _v, n in values],
                       "marker": {"color": GREEN}, "hovertemplate": "%{x}: %{y}<extra></extra>"}],
             "layout": {**BASE_LAYOUT, "height": 280, "bargap": 0.1, "xaxis": {"type": "category", "automargin": True},
-                       "yaxis": {"rangemode": "tozero", "automargin": True}}}
+                       "yaxis": count_axis(n for _v, n in values)}}
 
 
 def format_median(value: float) -> str:

@@ -5,7 +5,7 @@ A refusal is a `CompetitionRefused` whose message tells staff why, in their
 language.
 """
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -21,6 +21,7 @@ from engagement.competitions.models import (
     VotingMode,
 )
 from engagement.competitions.text import without_nul
+from engagement.mail import services as mail
 from surveys.forms import slugify_title
 
 
@@ -42,6 +43,7 @@ class CompetitionValues:
     submissions_open_at: datetime | None = None
     voting_opens_at: datetime | None = None
     closes_at: datetime | None = None
+    contacts_kept_until: date | None = None  # None: CONTACTS_KEPT after the close
 
 
 def unique_slug(session, wanted: str, competition_id: int | None = None) -> str:
@@ -85,8 +87,19 @@ def update_competition(session, competition: Competition, values: CompetitionVal
 
 def apply_values(competition: Competition, values: CompetitionValues) -> None:
     for name in ("title", "brief", "language", "photo_rule", "moderated", "voting_mode", "dots_per_device",
-                 "submissions_open_at", "voting_opens_at", "closes_at"):
+                 "submissions_open_at", "voting_opens_at", "closes_at", "contacts_kept_until"):
         setattr(competition, name, getattr(values, name))
+
+
+def keep_contacts_no_longer(session, competition: Competition) -> int:
+    """After a change of dates: addresses already left with ideas go no later than the competition's
+    deadline now is (a later deadline never keeps them past what their form said). Returns how many
+    addresses now go sooner."""
+    deadline = competition.fixed_contact_deadline()
+    if deadline is None:
+        return 0
+    ideas = select(Idea.contact_id).where(Idea.competition_id == competition.id, Idea.contact_id.is_not(None))
+    return mail.keep_no_longer_than(session, ideas, deadline)
 
 
 # Quick actions on the competition page -> what they do.

@@ -15,9 +15,10 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from engagement.common.spreadsheets import csv_cell, formula_safe, local_time, xlsx_cell
-from engagement.competitions.models import AGE_BANDS, Competition, Idea
+from engagement.competitions.models import Competition, Idea
 from engagement.competitions.results import class_vote_counts
 from engagement.competitions.services import vote_counts
+from surveys.ages import age_label
 
 
 def idea_rows(session, competition: Competition, class_session_id: int | None = None,
@@ -49,10 +50,6 @@ def idea_rows(session, competition: Competition, class_session_id: int | None = 
         row += [_("Yes") if idea.photo is not None else _("No"), idea.touchpoint_id, idea.class_session_id]
         rows.append(row)
     return headers, rows
-
-
-def age_label(key: str) -> str | None:
-    return str(AGE_BANDS[key]) if key in AGE_BANDS else (key or None)
 
 
 def csv_bytes(headers: list[str], rows: list[list]) -> bytes:

@@ -1,12 +1,13 @@
 """Staff forms for competitions and their ideas. Every message is translated; what was typed stays."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, Optional, Regexp, ValidationError
 
 from engagement.competitions.editing import CompetitionValues
-from engagement.competitions.models import PhotoRule, VotingMode
+from engagement.competitions.models import IdeaOutcome, PhotoRule, VotingMode
+from engagement.competitions.moderation import ANSWER_MAX
 from engagement.competitions.text import TEXT_FILTERS, too_long
 from surveys.forms import SLUG_RULE, plausible_year
 from surveys.timezone import from_local, to_local
@@ -43,6 +44,7 @@ class CompetitionForm(FlaskForm):
                                          validators=[Optional(), plausible_year])
     closes_at = DateTimeLocalField(_l("Closes (Danish time)"), format=LOCAL_FORMATS,
                                    validators=[Optional(), plausible_year])
+    contacts_kept_until = DateField(_l("Delete the e-mails on"), validators=[Optional(), plausible_year])
 
     def validate_dots_per_device(self, field):
         if self.voting_mode.data == VotingMode.dots.value and field.data is None:
@@ -57,6 +59,10 @@ class CompetitionForm(FlaskForm):
             raise ValidationError(_l("The competition must close after voting opens."))
         if field.data and self.submissions_open_at.data and field.data <= self.submissions_open_at.data:
             raise ValidationError(_l("The competition must close after ideas can be sent."))
+
+    def validate_contacts_kept_until(self, field):
+        if field.data and self.closes_at.data and field.data <= self.closes_at.data.date():
+            raise ValidationError(_l("Keep the e-mails until after the close: that is when ideas are answered."))
 
     def fill_from(self, competition) -> None:
         """Show stored UTC times as Danish wall-clock times and the stored choices (only on GET: a POST
@@ -73,7 +79,7 @@ class CompetitionForm(FlaskForm):
             title=self.title.data.strip(), brief=self.brief.data.strip(), language=self.language.data,
             slug=(self.slug.data or "").strip(), photo_rule=PhotoRule(self.photo_rule.data),
             moderated=bool(self.moderated.data), voting_mode=VotingMode(self.voting_mode.data),
-            dots_per_device=self.dots_per_device.data or 5,
+            dots_per_device=self.dots_per_device.data or 5, contacts_kept_until=self.contacts_kept_until.data,
             **{name: from_local(self[name].data) for name in DATE_FIELDS})
 
 
@@ -82,3 +88,12 @@ class IdeaTextForm(FlaskForm):
     title = StringField(_l("Title"), filters=TEXT_FILTERS,
                         validators=[DataRequired(message=_l("An idea needs a title.")), too_long(120)])
     description = TextAreaField(_l("Description"), filters=TEXT_FILTERS, validators=[too_long(4000)])
+
+
+class IdeaAnswerForm(FlaskForm):
+    """What became of a published idea, with the partnership's public answer."""
+    outcome = SelectField(_l("What happens with the idea"),
+                          choices=[SelectChoice(o.value, o.label) for o in IdeaOutcome])
+    answer = TextAreaField(_l("Your answer, shown on the idea's page"), filters=TEXT_FILTERS, validators=[
+        DataRequired(message=_l("Write a short answer: it is what the sender and everyone else will read.")),
+        too_long(ANSWER_MAX)])

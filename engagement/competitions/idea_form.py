@@ -5,7 +5,10 @@ with an error, so the page says to choose it again (`photo_lost`).
 """
 import logging
 import re
+from datetime import date
 
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -14,10 +17,13 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
 from engagement.competitions import photos
-from engagement.competitions.models import AGE_BANDS, Competition, PhotoRule
+from engagement.competitions.models import Competition, PhotoRule
 from engagement.competitions.services import CleanPhoto, IdeaValues
 from engagement.competitions.text import TEXT_FILTERS, too_long
+from extensions import utcnow
+from surveys.ages import AGE_BANDS
 from surveys.answering import KEY_PATTERN, VIA_PATTERN
+from surveys.timezone import to_local
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +51,32 @@ class IdeaForm(FlaskForm):
                            + [SelectChoice(key, label) for key, label in AGE_BANDS.items()],
                            validate_choice=False)
     email = EmailField(_l("Your e-mail (optional)"), filters=TEXT_FILTERS, validators=[too_long(254)])
-    consent = BooleanField(_l("The municipality may write to me about my idea. We only use your e-mail for that "
-                              "and delete it when the competition is over."))
+    consent = BooleanField()  # its label names the day the e-mail is deleted (set_competition)
+    # That day as the page showed it: if the page is sent after midnight, the later day a new page would
+    # show does not count; nobody's address is kept past what they read.
+    kept_until = HiddenField()
+    contact_deadline: date | None = None
 
     def set_competition(self, competition: Competition) -> None:
-        """Fit the form to the competition: its categories, and whether a photo is asked for."""
+        """Fit the form to the competition: its categories, whether a photo is asked for, and until when
+        an e-mail is kept (none asked for when the competition's date for deleting them has passed)."""
         self.competition = competition
         self.category.choices = [SelectChoice("", _l("Choose a theme"))] + [
             SelectChoice(str(c.id), c.name) for c in competition.categories]
+        deadline = competition.contact_deadline(to_local(utcnow()).date())
+        shown = self.promised_day()
+        self.contact_deadline = min(deadline, shown) if deadline and shown else deadline
+        if self.contact_deadline:
+            self.kept_until.data = self.contact_deadline.isoformat()
+            self.consent.label.text = _(
+                "Yes, you may write to me about what happens with my idea. You only use my e-mail for that, "
+                "and delete it on %(date)s at the latest.", date=format_date(self.contact_deadline, "long"))
+
+    def promised_day(self) -> date | None:
+        try:
+            return date.fromisoformat(self.kept_until.data or "")
+        except ValueError:
+            return None
 
     def validate_category(self, field):
         if not self.competition.categories:
@@ -79,6 +103,9 @@ class IdeaForm(FlaskForm):
             raise ValidationError(_l("Choose your age from the list."))
 
     def validate_email(self, field):
+        if self.contact_deadline is None:  # not asked for
+            field.data, self.consent.data = "", False
+            return
         address = (field.data or "").strip()
         if address and not EMAIL.fullmatch(address):
             raise ValidationError(_l("This does not look like an e-mail address, e.g. navn@eksempel.dk."))
@@ -103,4 +130,5 @@ class IdeaForm(FlaskForm):
             title=self.title.data.strip(), description=self.description.data.strip(),
             category_id=int(self.category.data) if self.category.data else None,
             nickname=(self.nickname.data or "").strip(), age_band=self.age_band.data or "",
-            contact_email=email if consent else None, contact_consent=consent)
+            contact_email=email if consent else None, contact_consent=consent,
+            contact_kept_until=self.contact_deadline if consent else None)

@@ -6,14 +6,16 @@ and a database backup holds everything. They are re-encoded and downscaled
 first (engagement.competitions.photos), so a photo is about 100–300 KB.
 """
 import enum
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from engagement.mail.models import Subscription
 from engagement.models import User
 from extensions import db, utcnow
+from surveys.timezone import to_local
 
 
 class CompetitionStatus(enum.Enum):
@@ -56,6 +58,7 @@ class VotingMode(enum.Enum):
 
 
 class IdeaStatus(enum.Enum):
+    """Moderation: whether the idea is shown. What became of it afterwards is its `IdeaOutcome`."""
     pending = "pending"
     approved = "approved"
     rejected = "rejected"
@@ -63,27 +66,40 @@ class IdeaStatus(enum.Enum):
 
     @property
     def published(self) -> bool:
-        return self in (IdeaStatus.approved, IdeaStatus.winner)
+        return self in PUBLISHED_STATUSES
 
     @property
     def label(self) -> str:
         return IDEA_STATUS_LABELS[self]
 
 
+PUBLISHED_STATUSES = (IdeaStatus.approved, IdeaStatus.winner)
+
+
+class IdeaOutcome(enum.Enum):
+    """What became of a published idea, each set with a public answer from the partnership (IdeaUpdate)."""
+    selected = "selected"          # udvalgt til afprøvning
+    trying = "trying"              # afprøves nu
+    realised = "realised"          # gennemført
+    not_possible = "not_possible"  # ikke muligt
+
+    @property
+    def label(self) -> str:
+        return OUTCOME_LABELS[self]
+
+
+OUTCOME_LABELS = {
+    IdeaOutcome.selected: _l("Selected for a trial"),
+    IdeaOutcome.trying: _l("Being tried now"),
+    IdeaOutcome.realised: _l("Done"),
+    IdeaOutcome.not_possible: _l("Not possible"),
+}
+
 IDEA_STATUS_LABELS = {
     IdeaStatus.pending: _l("Waiting for review"),
     IdeaStatus.approved: _l("Approved"),
     IdeaStatus.rejected: _l("Rejected"),
     IdeaStatus.winner: _l("Winner"),
-}
-
-# Age bands people may pick when they send an idea; stored as the key.
-AGE_BANDS = {
-    "u13": _l("Under 13"),
-    "13-15": _l("13–15"),
-    "16-19": _l("16–19"),
-    "20-25": _l("20–25"),
-    "26+": _l("26 or older"),
 }
 
 
@@ -111,6 +127,9 @@ class Competition(db.Model):
     submissions_open_at: Mapped[datetime | None]
     voting_opens_at: Mapped[datetime | None]
     closes_at: Mapped[datetime | None]
+    # The day the e-mails people leave with their ideas are deleted, as the idea form says; unset:
+    # CONTACTS_KEPT after the close (see `contact_deadline`).
+    contacts_kept_until: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -131,6 +150,25 @@ class Competition(db.Model):
     @property
     def phase(self) -> Phase:
         return self.phase_at(utcnow())
+
+    def fixed_contact_deadline(self) -> date | None:
+        """The day every address left with an idea goes: the date staff set, else CONTACTS_KEPT after
+        the (Danish) closing day; None for a competition with neither."""
+        if self.contacts_kept_until:
+            return self.contacts_kept_until
+        return to_local(self.closes_at).date() + CONTACTS_KEPT if self.closes_at else None
+
+    def contact_deadline(self, today: date) -> date | None:
+        """The day an address left `today` is deleted: the fixed deadline, or, for a competition
+        without dates, CONTACTS_KEPT from today. None when that day is not after today: the form
+        then does not ask for an e-mail, since it would be deleted before anything happened."""
+        deadline = self.fixed_contact_deadline() or today + CONTACTS_KEPT
+        return deadline if deadline > today else None
+
+
+# How long e-mails left with ideas are kept when staff set no date: long enough for the partnership to
+# answer the ideas after the close.
+CONTACTS_KEPT = timedelta(days=183)
 
 
 class Category(db.Model):
@@ -156,14 +194,17 @@ class Idea(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     category_id: Mapped[int | None] = mapped_column(ForeignKey("competition_categories.id", ondelete="SET NULL"))
     nickname: Mapped[str] = mapped_column(String(40), default="")
-    age_band: Mapped[str] = mapped_column(String(10), default="")  # a key of AGE_BANDS, or ""
-    # Only with explicit consent, and never shown in public or in the gallery.
-    contact_email: Mapped[str | None] = mapped_column(String(254))
-    contact_consent: Mapped[bool] = mapped_column(default=False)
+    age_band: Mapped[str] = mapped_column(String(10), default="")  # a key of surveys.ages.AGE_BANDS, or ""
+    # The e-mail the sender left with explicit consent to hear what happens (engagement.mail), deleted on
+    # the date the form showed or when they unsubscribe; never shown in public or in the gallery.
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mail_subscriptions.id", ondelete="SET NULL"), index=True)
     status: Mapped[IdeaStatus] = mapped_column(
         db.Enum(IdeaStatus, native_enum=False, length=20), default=IdeaStatus.pending)
     # Kept for staff only; never shown to the person or in public.
     rejection_reason: Mapped[str] = mapped_column(Text, default="")
+    # What became of it, once published; its history with the partnership's answers is in `updates`.
+    outcome: Mapped["IdeaOutcome | None"] = mapped_column(db.Enum(IdeaOutcome, native_enum=False, length=20))
     touchpoint_id: Mapped[int | None] = mapped_column(ForeignKey("touchpoints.id", ondelete="SET NULL"))
     # By table name: class sessions build on competitions, not the other way round.
     class_session_id: Mapped[int | None] = mapped_column(
@@ -175,11 +216,35 @@ class Idea(db.Model):
     category: Mapped[Category | None] = relationship()
     photo: Mapped["IdeaPhoto | None"] = relationship(
         back_populates="idea", cascade="all, delete-orphan", uselist=False, lazy="selectin")
+    updates: Mapped[list["IdeaUpdate"]] = relationship(
+        cascade="all, delete-orphan", order_by="IdeaUpdate.created_at.desc(), IdeaUpdate.id.desc()")
+    contact: Mapped[Subscription | None] = relationship(lazy="selectin")
+
+    @property
+    def contact_email(self) -> str | None:
+        return self.contact.email if self.contact is not None else None
+
+    @property
+    def contact_consent(self) -> bool:
+        """An address is only ever kept with consent, so having one is having the consent."""
+        return self.contact is not None
 
     __table_args__ = (
         # The gallery and the moderation queue list a competition's ideas by status, newest first.
         Index("ix_ideas_competition_status_submitted", "competition_id", "status", "submitted_at"),
     )
+
+
+class IdeaUpdate(db.Model):
+    """What became of a published idea, in the partnership's own words: an outcome with its answer,
+    shown on the idea's page as a history. Who wrote it stays in the moderation log."""
+    __tablename__ = "idea_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    outcome: Mapped[IdeaOutcome] = mapped_column(db.Enum(IdeaOutcome, native_enum=False, length=20))
+    answer: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class IdeaPhoto(db.Model):

@@ -149,8 +149,10 @@ def sent(slug, key):
     idea = find_idea(competition, key) if valid_key(key) else None
     if idea is None:
         return redirect(url_for("competition.show", slug=slug), 303)
+    # A place the idea was sent from (a class session) may say what happens next there instead.
+    note = next(filter(None, (hook(competition, idea) for hook in hooks("idea_receipt"))), None)
     return render_template("engagement/competitions/public/sent.html", competition=competition, idea=idea,
-                           via=valid_via())
+                           via=valid_via(), note=note)
 
 
 def find_idea(competition: Competition, key: str) -> Idea | None:

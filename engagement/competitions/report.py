@@ -13,8 +13,9 @@ from fpdf import FPDF
 from PIL import Image, UnidentifiedImageError
 
 from engagement.common.pdf import GREEN, GREY, INK, Fonts
-from engagement.competitions.models import AGE_BANDS, Competition, Idea, IdeaStatus
+from engagement.competitions.models import Competition, Idea, IdeaStatus
 from extensions import utcnow
+from surveys.ages import age_label
 from surveys.timezone import to_local
 
 log = logging.getLogger(__name__)
@@ -104,8 +105,8 @@ def facts(idea: Idea, votes: int | None) -> list[str]:
         parts.append(idea.category.name)
     if idea.nickname:
         parts.append(idea.nickname)
-    if idea.age_band in AGE_BANDS:
-        parts.append(_("age %(band)s", band=AGE_BANDS[idea.age_band]))
+    if age_label(idea.age_band):
+        parts.append(_("age %(band)s", band=age_label(idea.age_band)))
     if votes is not None:
         parts.append(ngettext("%(num)d vote", "%(num)d votes", votes))
     return parts

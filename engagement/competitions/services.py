@@ -8,13 +8,14 @@ the database, and a losing insert is ignored rather than raised.
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engagement.competitions.models import (
+    PUBLISHED_STATUSES,
     Competition,
-    CompetitionStatus,
     Idea,
     IdeaPhoto,
     IdeaStatus,
@@ -23,11 +24,13 @@ from engagement.competitions.models import (
     Voter,
     VotingMode,
 )
+from engagement.mail import services as mail
 from extensions import page_of, utcnow
 from surveys.forms import is_slug
+from surveys.timezone import to_local
 
 PUBLIC_BALLOT = "public"
-PUBLISHED = (IdeaStatus.approved, IdeaStatus.winner)
+PUBLISHED = PUBLISHED_STATUSES
 
 
 def class_ballot(class_session_id: int) -> str:
@@ -67,6 +70,7 @@ class IdeaValues:
     age_band: str = ""
     contact_email: str | None = None  # only when contact_consent is True
     contact_consent: bool = False
+    contact_kept_until: date | None = None  # the day the form promised: the address is never kept longer
 
 
 @dataclass
@@ -97,8 +101,7 @@ def submit_idea(session, competition: Competition, key: str, values: IdeaValues,
         _insert(session)(Idea).values(
             competition_id=competition.id, key=key, title=values.title, description=values.description,
             category_id=values.category_id, nickname=values.nickname, age_band=values.age_band,
-            contact_email=values.contact_email if values.contact_consent else None,
-            contact_consent=values.contact_consent, status=status, rejection_reason="",
+            status=status, rejection_reason="",
             touchpoint_id=touchpoint_id, class_session_id=class_session_id, submitted_at=now, updated_at=now)
         .on_conflict_do_nothing(index_elements=["key"]).returning(Idea.id)).scalar()
     idea = session.scalar(select(Idea).where(Idea.key == key))
@@ -107,9 +110,26 @@ def submit_idea(session, competition: Competition, key: str, values: IdeaValues,
     if stored is not None and photo is not None:
         session.add(IdeaPhoto(idea_id=idea.id, content_type=photo.content_type, width=photo.width,
                               height=photo.height, data=photo.data, thumbnail=photo.thumbnail))
+    if stored is not None and values.contact_email and values.contact_consent:
+        idea.contact = keep_contact(session, competition, values, now)
+    if stored is not None and (photo is not None or idea.contact is not None):
         session.flush()
         session.refresh(idea)
     return idea, stored is not None
+
+
+def keep_contact(session, competition: Competition, values: IdeaValues, now: datetime):
+    """The sender's address as an engagement.mail subscription, kept until the competition's contact
+    deadline or the day the form showed, whichever is sooner; None if that day is not after today
+    (the form did not ask, so a posted address is dropped)."""
+    today = to_local(now).date()
+    deadline = competition.contact_deadline(today)
+    if deadline is not None and values.contact_kept_until is not None:
+        deadline = min(deadline, values.contact_kept_until)
+    if deadline is None or deadline <= today:
+        return None
+    return mail.subscribe(session, competition.organisation_id, values.contact_email, deadline,
+                          competition.language, values.title, today)
 
 
 class KeyTaken(Exception):
@@ -232,24 +252,3 @@ def gallery(session, competition: Competition, category_id: int | None = None, s
     found = page_of(session, query, page, per_page)
     return GalleryPage(found.items, vote_counts(session, [i.id for i in found.items]), found.page, found.pages,
                        found.total)
-
-
-def purge_contact_details(session, now, competition: Competition | None = None) -> int:
-    """Delete the e-mail addresses people left with their ideas, once the competition is over.
-
-    The idea form promises it ("we delete it when the competition is over"). Covers every
-    competition whose phase is closed at `now` (closed by staff, or its close date passed), or
-    only `competition` if given and closed. Drafts are never closed. Returns how many ideas had
-    an address (or a consent) to clear.
-    """
-    over = (Competition.status == CompetitionStatus.closed) | (
-        (Competition.status != CompetitionStatus.draft) & (Competition.closes_at <= now))
-    closed = select(Competition.id).where(over)
-    if competition is not None:
-        closed = closed.where(Competition.id == competition.id)
-    result = session.execute(
-        update(Idea).where(Idea.competition_id.in_(closed),
-                           Idea.contact_email.is_not(None) | Idea.contact_consent.is_(True))
-        .values(contact_email=None, contact_consent=False).execution_options(synchronize_session="fetch"))
-    session.flush()
-    return result.rowcount

@@ -7,14 +7,14 @@ log are in `staff_moderation`, results, exports and the PDF in
 are in `access`.
 """
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from engagement.common.access import reader_required
-from engagement.competitions import editing, services
+from engagement.competitions import editing
 from engagement.competitions.access import (
     can_moderate,
     can_read_audit_log,
@@ -100,10 +100,13 @@ def edit(competition_id):
             db.session.rollback()
             form.slug.errors = [str(refusal)]
         else:
-            purged = purge_contacts_if_closed(competition)
+            moved = editing.keep_contacts_no_longer(db.session, competition)
             db.session.commit()
             flash(_("The settings are saved."))
-            flash_purged(purged)
+            if moved:
+                flash(ngettext("%(num)d e-mail address left with an idea is now deleted on %(date)s.",
+                               "%(num)d e-mail addresses left with ideas are now deleted on %(date)s.", moved,
+                               date=format_date(competition.fixed_contact_deadline(), "long")))
             return redirect(url_for("competitions.show", competition_id=competition.id), 303)
     return render_template("engagement/competitions/staff/form.html", form=form, competition=competition,
                            slug_locked=slug_locked), 422 if form.errors else 200
@@ -120,23 +123,9 @@ def phase(competition_id):
         db.session.rollback()
         flash(str(refusal), "error")
     else:
-        purged = purge_contacts_if_closed(competition)
         db.session.commit()
         flash(str(PHASE_DONE[action]))
-        flash_purged(purged)
     return redirect(url_for("competitions.show", competition_id=competition.id), 303)
-
-
-def purge_contacts_if_closed(competition: Competition) -> int:
-    """Keep the idea form's promise the moment a competition is over (closed now, or a close date
-    set in the past); `flask purge-contacts` catches close dates that simply pass."""
-    return services.purge_contact_details(db.session, utcnow(), competition)
-
-
-def flash_purged(purged: int) -> None:
-    if purged:
-        flash(ngettext("%(num)d e-mail address left with an idea is deleted, as the idea form promised.",
-                       "%(num)d e-mail addresses left with ideas are deleted, as the idea form promised.", purged))
 
 
 @bp.post("/<int:competition_id>/categories")

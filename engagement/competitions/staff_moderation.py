@@ -11,12 +11,13 @@ from flask_login import current_user
 from engagement.common.access import admin_required
 from engagement.competitions import editing, moderation
 from engagement.competitions.access import load_competition, load_idea, moderator_required
-from engagement.competitions.forms import IdeaTextForm
-from engagement.competitions.models import AGE_BANDS, Idea, IdeaStatus
+from engagement.competitions.forms import IdeaAnswerForm, IdeaTextForm
+from engagement.competitions.models import Idea, IdeaOutcome, IdeaStatus
 from engagement.competitions.services import vote_counts
 from engagement.competitions.staff import bp
 from engagement.competitions.text import parse_id, without_nul
-from extensions import db
+from extensions import db, utcnow
+from surveys.ages import age_label
 
 ACTION_DONE = {"approved": _l("“%(title)s” is approved and shown in the gallery."),
                "rejected": _l("“%(title)s” is rejected. It is not shown in public."),
@@ -25,7 +26,7 @@ ACTION_DONE = {"approved": _l("“%(title)s” is approved and shown in the gall
                "reopened": _l("“%(title)s” is waiting for review again.")}
 ACTION_LABELS = {"approved": _l("Approved"), "rejected": _l("Rejected"), "winner": _l("Marked as winner"),
                  "unwinner": _l("Winner mark removed"), "reopened": _l("Back to review"),
-                 "edited": _l("Text corrected")}
+                 "edited": _l("Text corrected"), "answered": _l("Answered in public")}
 
 
 def queue_filters(values) -> dict:
@@ -52,7 +53,7 @@ def queue(competition_id):
     page = int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 100_000 else 1
     ideas, pages = moderation.queue(db.session, competition, status, category_id, page)
     return render_template("engagement/competitions/staff/queue.html", competition=competition, ideas=ideas,
-                           filters=filters, page=min(page, pages), pages=pages, age_bands=AGE_BANDS,
+                           filters=filters, page=min(page, pages), pages=pages, age_label=age_label,
                            counts=editing.status_counts(db.session, [competition.id])[competition.id],
                            votes=vote_counts(db.session, [i.id for i in ideas]))
 
@@ -116,6 +117,27 @@ def edit_idea(competition_id, idea_id):
                            form=form), 422 if form.errors else 200
 
 
+@bp.route("/<int:competition_id>/ideas/<int:idea_id>/answer", methods=["GET", "POST"])
+@moderator_required
+def answer_idea(competition_id, idea_id):
+    """Tell in public what became of a published idea; its page shows every answer as a history."""
+    competition = load_competition(competition_id)
+    idea = load_idea(competition, idea_id)
+    if not idea.status.published:
+        flash(_("Only an idea shown in the gallery can be answered in public."), "error")
+        return back_to_queue(competition, idea)
+    form = IdeaAnswerForm(outcome=idea.outcome.value if idea.outcome else None)
+    if form.validate_on_submit():
+        moderation.answer_idea(db.session, idea, current_user, IdeaOutcome(form.outcome.data), form.answer.data,
+                               utcnow())
+        db.session.commit()
+        flash(_("“%(title)s”: the answer is on the idea's page.", title=idea.title))
+        return redirect(url_for("competitions.queue", competition_id=competition.id, status="all",
+                                _anchor=f"idea-{idea.id}"), 303)
+    return render_template("engagement/competitions/staff/answer_idea.html", competition=competition, idea=idea,
+                           form=form), 422 if form.errors else 200
+
+
 @bp.get("/<int:competition_id>/ideas/<int:idea_id>/photo")
 @moderator_required
 def photo(competition_id, idea_id):
@@ -147,4 +169,4 @@ def audit_log(competition_id):
     competition = load_competition(competition_id)
     entries = [(event, idea, moderation.detail(event)) for event, idea in moderation.events(db.session, competition)]
     return render_template("engagement/competitions/staff/log.html", competition=competition, entries=entries,
-                           action_labels=ACTION_LABELS)
+                           action_labels=ACTION_LABELS, outcome_labels={o.value: o.label for o in IdeaOutcome})

@@ -27,42 +27,43 @@ SLUG = "algade-12-ideer"
 TITLE = "Hvad skal der ske i det tomme butikslokale på Algade 12?"
 BRIEF = (
     "Butikken i Algade 12 har stået tom i to år. Nu må I bestemme, hvad der skal ske i lokalet det næste år.\n\n"
-    "Send jeres idé – gerne med en tegning eller et papmodel-foto. Alle kan stemme på de ideer, de kan lide. "
-    "De tre ideer med flest stemmer bliver vist for byrådet, og den bedste bliver prøvet af i lokalet."
+    "Send jeres idé – gerne med en tegning eller et papmodel-foto. Alle kan stemme på de idéer, de kan lide. "
+    "De tre idéer med flest stemmer bliver vist for byrådet, og den bedste bliver prøvet af i lokalet."
 )
 CATEGORIES = ("Kultur og musik", "Mad og fællesskab", "Værksted og kreativitet")
 DEVICES = 80
 
-# (title, description, category index, nickname, age band, sketch or None, popularity)
+# (title, description, category index, nickname, age band (a key of surveys.ages.AGE_BANDS), sketch or None,
+# popularity)
 IDEAS = [
     ("Øvelokale for unge bands", "Et lokale med trommesæt og forstærkere, hvor man kan booke en time gratis.",
-     0, "Trommeslageren", "16-19", "stage", 9),
+     0, "Trommeslageren", "16-17", "stage", 9),
     ("Cykelværksted med lånt værktøj", "Et sted hvor man selv kan lappe sin cykel og få hjælp af en frivillig.",
      2, "Mads", "13-15", "workshop", 8),
     ("Billig café drevet af unge", "Kaffe, toast og brætspil. Unge står i kassen og får deres første job.",
-     1, "Sofie", "16-19", "cafe", 10),
+     1, "Sofie", "18-20", "cafe", 10),
     ("Gaming-aftener", "Storskærm og konsoller fredag aften, så man ikke bare sidder derhjemme.",
      0, "", "13-15", None, 7),
     ("Genbrugsbutik for tøj", "Byt tøj i stedet for at købe nyt. Aflever en trøje, tag en anden.",
-     1, "Ida", "20-25", None, 5),
+     1, "Ida", "21-25", None, 5),
     ("Lektiecafé om eftermiddagen", "Et roligt sted med wifi og nogen, der kan hjælpe med matematik.",
      1, "", "13-15", None, 4),
     ("Skateshop og reparation", "Sælg brugte boards og skift kuglelejer. Tæt på skateparken.",
      2, "Kickflip", "13-15", "skate", 6),
     ("Kunstudstilling af unges billeder", "Skift udstilling hver måned med tegninger og fotos fra skolerne.",
-     0, "Alma", "16-19", None, 3),
+     0, "Alma", "16-17", None, 3),
     ("Madlavning for unge", "Fællesspisning en gang om ugen, hvor man lærer at lave billig mad.",
-     1, "", "20-25", None, 4),
+     1, "", "21-25", None, 4),
     ("Syværksted", "Symaskiner man kan låne, og kurser i at sy sit eget tøj om.",
      2, "", "26+", None, 2),
     ("Podcaststudie", "Et lille lydtæt rum med mikrofoner, hvor man kan optage podcasts.",
-     0, "Lydnørden", "16-19", None, 5),
+     0, "Lydnørden", "18-20", None, 5),
     ("Plantebytte og grøn oase", "Planter i vinduet og et bord, hvor man kan bytte stiklinger.",
      1, "", "26+", None, 2),
     ("3D-printer og elektronik", "Et makerspace hvor man kan printe og lodde sine egne ting.",
-     2, "Robin", "16-19", None, 6),
+     2, "Robin", "16-17", None, 6),
     ("Scene til open mic", "En lille scene til stand-up, musik og poesi hver anden torsdag.",
-     0, "", "20-25", None, 5),
+     0, "", "21-25", None, 5),
     ("Brætspilscafé", "Hylder med spil og lange borde. Ingen skærme.",
      1, "Meeple", "13-15", None, 4),
 ]

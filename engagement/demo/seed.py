@@ -15,6 +15,7 @@ from math import exp
 from typing import Callable
 
 import click
+from flask_babel import force_locale
 from sqlalchemy import func, insert, select, update
 
 from engagement.demo.competition import seed_competition
@@ -22,8 +23,9 @@ from engagement.models import Organisation, Role, User
 from engagement.touchpoints.models import Scan, TouchpointKind
 from engagement.touchpoints.services import TouchpointValues, create_touchpoint
 from extensions import utcnow
+from surveys.ages import AGE_BANDS
 from surveys.editing import ChoiceEdit, QuestionEdit, change_status, create_survey, save_question
-from surveys.kinds import KINDS
+from surveys.kinds import KINDS, NOT_A_NUMBER
 from surveys.models import Answer, Question, Response, Survey
 from surveys.timezone import from_local, to_local
 
@@ -47,7 +49,9 @@ class DemoQuestion:
     picked; `picks` weighs picking 1, 2, 3... options; `points` weighs each
     point of a scale from its low end. Text answers come from `texts`, left
     empty by a `skip` share of people. Yes/no keeps the engine's own two labels;
-    its `options` only give their weights, yes first.
+    its `options` only give their weights, yes first. A label or help may be a
+    translatable text shared with the app (the age bands, the number hint): it
+    is written in the survey's language when the survey is built.
     """
     kind: str
     prompt: str
@@ -64,8 +68,9 @@ class DemoQuestion:
 
 
 def age_question(*weights) -> DemoQuestion:
-    bands = ("Under 13", "13–15 år", "16–17 år", "18–20 år", "21–25 år", "Over 25")
-    return DemoQuestion("single_choice", "Hvor gammel er du?", options=tuple(zip(bands, weights, strict=True)))
+    """The age question with the bands the idea form uses too (surveys.ages), so the two can be compared."""
+    return DemoQuestion("single_choice", "Hvor gammel er du?",
+                        options=tuple(zip(AGE_BANDS.values(), weights, strict=True)))
 
 
 def minutes_to_town(rng: random.Random) -> float:
@@ -163,7 +168,7 @@ YOUNG_PEOPLE = dict(
         DemoQuestion("short_text", "Hvor, og hvorfor?", required=False, show_if=(5, 0),
                      settings={"max_length": 200}, texts=WHERE_AND_WHY, skip=0.15),
         DemoQuestion("number", "Hvor mange minutter tager det dig at komme ind til byen?",
-                     help="Skriv et tal, fx 10.", settings={"min": 0, "max": 180}, draw=minutes_to_town),
+                     help=NOT_A_NUMBER, settings={"min": 0, "max": 180}, draw=minutes_to_town),
         DemoQuestion("long_text", "Hvad skulle der til, for at du kom oftere?", required=False,
                      settings={"max_length": 1000}, texts=COME_MORE_OFTEN, skip=0.4),
     ],
@@ -272,10 +277,12 @@ def build_survey(session, org: Organisation, definition: dict, now: datetime) ->
         show_if = None
         if spec.show_if:
             show_if = survey.questions[spec.show_if[0]].choices[spec.show_if[1]].id
+        with force_locale(survey.language):
+            help_text, labels = str(spec.help), [str(label) for label, _weight in spec.options]
         save_question(session, survey, None, QuestionEdit(
-            kind=spec.kind, prompt=spec.prompt, help=spec.help, required=spec.required,
+            kind=spec.kind, prompt=spec.prompt, help=help_text, required=spec.required,
             settings=dict(spec.settings), show_if_choice_id=show_if,
-            choices=[ChoiceEdit(None, label) for label, _weight in spec.options]))
+            choices=[ChoiceEdit(None, label) for label in labels]))
     change_status(survey, "open")
     session.flush()
     return survey

@@ -1,7 +1,8 @@
 // The projector view refreshes itself: every few seconds it asks /live for the session's state and updates
 // the counts, the charts (Plotly.react) and the idea lists in place. A failed fetch shows a quiet
-// "reconnecting" note and retries with growing pauses; the page never reloads. The teacher's buttons are
-// sent with fetch, so approving an idea does not reload the page either.
+// "reconnecting" note and retries with growing pauses; the page never reloads. When the session has
+// ended (live: false), the join code and QR code give way to a panel that says so, and the asking stops.
+// The teacher's buttons are sent with fetch, so approving an idea does not reload the page either.
 (function () {
   "use strict";
   var root = document.getElementById("projector");
@@ -11,6 +12,8 @@
   var every = (parseInt(root.dataset.refresh, 10) || 3) * 1000;
   var note = document.getElementById("reconnecting");
   var refused = document.getElementById("refused");
+  var joinPanel = document.getElementById("join-panel");
+  var ended = false;
   var failures = 0;
   var timer = null;
   var shownHtml = {};
@@ -37,6 +40,10 @@
 
   function update(state) {
     setText('[data-live="count"]', state.count);
+    document.querySelectorAll('[data-live-label="count"]').forEach(function (element) {
+      var word = state.count === 1 ? element.dataset.one : element.dataset.other;
+      if (element.textContent !== word) { element.textContent = word; }
+    });
     if (state.voters !== undefined) { setText('[data-live="voters"]', state.voters); }
     Object.keys(state.answered || {}).forEach(function (key) {
       setText('[data-live-answered="' + key + '"]', state.answered[key]);
@@ -50,6 +57,11 @@
       }
     });
     drawFigures(state.figures);
+    if (state.live === false && typeof state.join_html === "string") {
+      // Nobody can join any more: take the code off the wall and say the session has ended.
+      ended = true;
+      joinPanel.innerHTML = state.join_html;
+    }
   }
 
   function schedule(delay) {
@@ -67,7 +79,7 @@
         failures = 0;
         note.hidden = true;
         update(state);
-        schedule(every);
+        if (!ended) { schedule(every); }
       })
       .catch(function () {
         failures += 1;

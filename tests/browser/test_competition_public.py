@@ -118,7 +118,7 @@ def test_phone_without_javascript_sends_an_idea(db, org, new_page, screenshot):
     page.goto(f"/c/{competition.slug}?lang=en")
     page.locator("#title").fill("Et øvelokale for bands")
     page.locator("#description").fill("Med trommer og forstærkere, som alle kan låne.")
-    page.locator("#age_band").select_option("16-19")
+    page.locator("#age_band").select_option("16-17")
     page.locator(".idea-form button[type=submit]").click()
     expect(page.locator("h1")).to_have_text("Thank you! Your idea is saved.")
     expect(page.get_by_text("reads it before it is shown in the gallery")).to_be_visible()
@@ -126,7 +126,7 @@ def test_phone_without_javascript_sends_an_idea(db, org, new_page, screenshot):
     page.get_by_role("link", name="Send another idea").click()
     expect(page.locator("#title")).to_have_value("")
     idea = db.session.scalar(select(Idea))
-    assert (idea.title, idea.age_band, idea.status) == ("Et øvelokale for bands", "16-19", IdeaStatus.pending)
+    assert (idea.title, idea.age_band, idea.status) == ("Et øvelokale for bands", "16-17", IdeaStatus.pending)
 
 
 def test_idea_with_a_photo_is_approved_shown_and_voted_for_by_two_phones(db, org, new_page, axe, screenshot):

@@ -36,6 +36,8 @@ from tests.deploy.stack import (
 pytestmark = pytest.mark.browser
 
 THANKS = re.compile(r"/tak$")
+SEND_MAIL_UNIT = PURGE_UNIT.with_name("bypuls-send-mail.service")
+SEND_MAIL_TIMER = PURGE_UNIT.with_name("bypuls-send-mail.timer")
 
 
 def rows(stack, sql: str, *params) -> list[tuple]:
@@ -233,13 +235,19 @@ def test_the_nightly_purge_runs_from_its_unit_as_systemd_would(stack):
                          timeout=120)
     assert run.returncode == 0, run.stderr
     assert "Deleted the e-mail address of" in run.stdout
+    # The mail queue's unit, every minute: with nothing due it sends nothing and ends well.
+    command, folder = unit_command(SEND_MAIL_UNIT, stack.env_file)
+    run = subprocess.run(command, cwd=folder, env=stack.environment(), capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0 and "Sent 0 mail(s)" in run.stdout, run.stderr
     units = stack.folder / "units"
     units.mkdir(exist_ok=True)
-    for unit in (APP_UNIT, PURGE_UNIT, PURGE_TIMER):
+    for unit in (APP_UNIT, PURGE_UNIT, PURGE_TIMER, SEND_MAIL_UNIT, SEND_MAIL_TIMER):
         text = unit.read_text()
         (units / unit.name).write_text(on_this_machine(text, stack.env_file) if INSTALLED_AT in text else text)
     verify = subprocess.run(["systemd-analyze", "verify", str(units / "bypuls@8001.service"),
-                             str(units / PURGE_UNIT.name), str(units / PURGE_TIMER.name)],
+                             *(str(units / unit.name) for unit in (PURGE_UNIT, PURGE_TIMER, SEND_MAIL_UNIT,
+                                                                   SEND_MAIL_TIMER))],
                             capture_output=True, text=True)
     assert verify.returncode == 0 and not verify.stderr.strip(), verify.stderr
 

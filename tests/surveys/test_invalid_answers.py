@@ -1,5 +1,13 @@
-"""Bad answers get a translated message next to the field, keep what was typed, and store nothing."""
+"""Bad answers get a translated message next to the field, keep what was typed, and store nothing.
+
+The refusal is a redirect (303) back to the screen, which shows the message: the phone's Back button then
+leads to a plain page, never to "Confirm form resubmission".
+"""
+import random
+import string
+
 import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from surveys.models import Answer
@@ -15,6 +23,13 @@ def post_first_screen(client, survey, values):
     return client.post(action, data={"csrf_token": CSRF.search(html).group(1), f"q{question.id}": values})
 
 
+def shown_refusal(client, refused):
+    """The screen a refused post leads to: it redirects (303) back to its own address, which shows why."""
+    assert refused.status_code == 303, refused.status_code
+    assert refused.location == refused.request.path
+    return client.get(refused.location)
+
+
 CASES = [
     ({"kind": "short_text", "prompt": "Navn på stedet"}, "", "Du mangler at svare på spørgsmålet."),
     ({"kind": "single_choice", "prompt": "Alder", "choices": ["13-17", "18-25"]}, [],
@@ -28,7 +43,7 @@ CASES = [
      "Gør det lidt kortere: højst 10 tegn (du skrev 11)."),
     ({"kind": "long_text", "prompt": "Lang"}, "y" * 2001, "højst 2000 tegn"),
     ({"kind": "multiple_choice", "prompt": "Steder", "choices": ["A", "B", "C"], "settings": {"max_picks": 1}},
-     "BOTH", "Vælg højst 1."),
+     "BOTH", "Vælg højst 1 svarmulighed."),
     ({"kind": "single_choice", "prompt": "Alder", "choices": ["13-17", "18-25"]}, "999999",
      "Vælg en af de viste muligheder."),
     ({"kind": "single_choice", "prompt": "Alder", "choices": ["13-17", "18-25"]}, "BOTH",
@@ -44,14 +59,59 @@ def test_person_with_an_invalid_answer_is_told_why_and_keeps_what_they_typed(cli
     survey = make_survey(db, make_org(db), [question])
     if value == "BOTH":
         value = [str(c.id) for c in survey.questions[0].choices[:2]]
-    page = post_first_screen(client, survey, value)
+    refused = post_first_screen(client, survey, value)
+    page = shown_refusal(client, refused)
     html = page.get_data(as_text=True)
-    assert page.status_code == 422
+    assert page.status_code == 200
     assert message in html
+    assert "<title>Fejl: " in html
     assert 'aria-invalid="true"' in html
     assert 'id="error-summary"' in html and "autofocus" in html
     if isinstance(value, str) and value and question["kind"] in ("number", "short_text", "long_text"):
         assert value in html  # what the person typed is still in the field
+    assert db.session.scalar(select(func.count(Answer.id))) == 0
+
+
+def test_reloading_the_screen_after_the_error_shows_it_fresh(client, db):
+    """The refusal is shown once: a reload is a clean screen, and nothing typed was ever stored."""
+    survey = make_survey(db, make_org(db), [{"kind": "number", "prompt": "Minutter"}])
+    shown = shown_refusal(client, post_first_screen(client, survey, "mange"))
+    assert "Skriv et tal, for eksempel 15." in shown.get_data(as_text=True)
+    again = client.get(shown.request.path).get_data(as_text=True)
+    assert "Skriv et tal" not in again and "Fejl:" not in again and 'value="mange"' not in again
+    assert db.session.scalar(select(func.count(Answer.id))) == 0
+
+
+def test_error_of_one_screen_is_not_shown_on_another(client, db):
+    survey = make_survey(db, make_org(db), [{"kind": "number", "prompt": "Minutter"},
+                                            {"kind": "short_text", "prompt": "Hvor?"}])
+    refused = post_first_screen(client, survey, "mange")
+    key = refused.location.split("/")[3]
+    other = client.get(f"/s/{survey.slug}/{key}/{survey.questions[1].id}").get_data(as_text=True)
+    assert "Fejl:" not in other and "mange" not in other
+
+
+def test_kept_answer_never_makes_the_session_cookie_too_big_for_a_phones_browser(client, db):
+    """Browsers drop a cookie over 4 KB (name and value): a refusal near the limit must still arrive."""
+    survey = make_survey(db, make_org(db), [{"kind": "long_text", "prompt": "Lang", "settings": {"max_length": 10}}])
+    letters = string.ascii_letters + string.digits + "!#$%&()*+,-./:;<=>?@[]^_{|}~"  # hardly compressible
+    rng = random.Random(2026)
+    typed = "".join(rng.choice(letters) for _ in range(2450))
+    refused = post_first_screen(client, survey, typed)
+    cookie = refused.headers["Set-Cookie"].split(";", 1)[0]
+    assert len(cookie.encode()) <= 4096, len(cookie)
+    html = shown_refusal(client, refused).get_data(as_text=True)
+    assert "højst 10 tegn (du skrev 2450)" in html and escape(typed) in html
+
+
+def test_refused_text_too_long_for_the_cookie_is_shown_by_the_post_itself_and_kept(client, db):
+    """The typed answer travels in the session cookie only while it fits; a longer one is never cut off."""
+    survey = make_survey(db, make_org(db), [{"kind": "long_text", "prompt": "Lang"}])
+    typed = "Mere lys ved havnen og bænke, der ikke er våde. " * 60  # about 2,900 characters
+    page = post_first_screen(client, survey, typed)
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    assert "højst 2000 tegn" in html and typed.strip() in html
     assert db.session.scalar(select(func.count(Answer.id))) == 0
 
 
@@ -60,8 +120,8 @@ def test_choice_of_another_question_is_refused(client, db):
         {"kind": "single_choice", "prompt": "Alder", "choices": ["13-17", "18-25"]},
         {"kind": "single_choice", "prompt": "By", "choices": ["Vordingborg", "Stege"]}])
     other_choice = str(survey.questions[1].choices[0].id)
-    page = post_first_screen(client, survey, other_choice)
-    assert page.status_code == 422
+    page = shown_refusal(client, post_first_screen(client, survey, other_choice))
+    assert "Vælg en af de viste muligheder." in page.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Answer.id))) == 0
 
 
@@ -127,8 +187,8 @@ def test_staff_form_without_csrf_token_is_refused(client, db, staff):
 def test_infinity_is_not_a_number_a_person_can_answer(client, db):
     survey = make_survey(db, make_org(db), [{"kind": "number", "prompt": "Minutter"}])
     for value in ("inf", "1e999", "nan"):
-        page = post_first_screen(client, survey, value)
-        assert page.status_code == 422 and "Skriv et tal" in page.get_data(as_text=True)
+        page = shown_refusal(client, post_first_screen(client, survey, value))
+        assert "Skriv et tal" in page.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Answer.id))) == 0
 
 

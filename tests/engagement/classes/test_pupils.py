@@ -180,3 +180,131 @@ def test_pupil_whose_class_page_expired_is_asked_to_tap_again_and_no_dot_is_give
     assert db.session.scalar(select(func.count(Vote.id))) == 0
     gone = phone.post("/join/AAAAAA/vote", data={"csrf_token": token, "idea": idea.id, "dots": 1})
     assert gone.status_code == 404 and "We do not know that code" in gone.get_data(as_text=True)
+
+
+# -- the class page follows the lesson's phase ---------------------------------------------------------
+
+def in_voting_phase(**overrides) -> dict:
+    """Competition fields for the public voting phase: ideas are no longer collected."""
+    from datetime import timedelta
+
+    return {"voting_opens_at": utcnow() - timedelta(hours=1), **overrides}
+
+
+def phase_session(db, competition_fields=None, **overrides):
+    org = make_org(db)
+    competition = make_competition(db, org, slug=f"algade-{org.id}", title="Hvad skal Algade 12 være?",
+                                   voting_mode="dots", **(competition_fields or {}))
+    return competition, make_class_session(db, make_user(db, org, role="teacher"), competition=competition,
+                                           **overrides)
+
+
+def test_pupil_in_a_session_on_a_competition_that_no_longer_collects_ideas_is_not_offered_to_send_one(client, db):
+    competition, class_session = phase_session(db, in_voting_phase())
+    make_idea(db, competition, class_session_id=class_session.id, title="Skatecafé")
+    page = client.get(f"/join/{class_session.code}?lang=en").get_data(as_text=True)
+    assert "Send an idea" not in page and f"/c/{competition.slug}?via=" not in page
+    assert "We are no longer collecting ideas" in page and "Give a dot" not in page
+
+    class_session.voting_open = True  # the teacher opens the class vote
+    db.session.commit()
+    page = client.get(f"/join/{class_session.code}?lang=en").get_data(as_text=True)
+    assert "Vote for the class" in page and "Skatecafé" in page and "Give a dot" in page
+    assert "Send an idea" not in page and "no longer collecting" not in page
+
+
+def test_pupil_whose_class_votes_while_ideas_are_still_collected_may_vote_and_still_send_one(client, db):
+    competition, class_session = phase_session(db, voting_open=True)
+    make_idea(db, competition, class_session_id=class_session.id, title="Skatecafé")
+    page = client.get(f"/join/{class_session.code}?lang=en").get_data(as_text=True)
+    assert "Give a dot" in page and f"/c/{competition.slug}?via=class-{class_session.code}" in page
+
+
+def test_pupil_in_a_session_on_a_closed_competition_is_thanked_and_cannot_vote_any_more(client, db):
+    from datetime import timedelta
+
+    closed = in_voting_phase(closes_at=utcnow() - timedelta(minutes=1))
+    competition, class_session = phase_session(db, closed, voting_open=True)
+    idea = make_idea(db, competition, class_session_id=class_session.id, title="Skatecafé")
+    page = client.get(f"/join/{class_session.code}?lang=en").get_data(as_text=True)
+    assert "Thank you for your ideas and votes!" in page and f'href="/c/{competition.slug}"' in page
+    assert "Send an idea" not in page and "Give a dot" not in page and "Skatecafé" not in page
+    refused = class_vote(client, class_session, idea, 1)
+    assert refused.status_code == 409 and "your dot was not counted" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Vote.id))) == 0
+
+
+def test_pupils_page_tells_its_script_when_the_phase_changes_and_when_the_session_ends(client, db):
+    competition, class_session = phase_session(db)
+    state = f"/join/{class_session.code}/state"
+    answer = client.get(state)
+    assert answer.json == {"phase": "collecting", "ideas": 0}
+    assert answer.headers["Cache-Control"] == "no-store"
+    make_idea(db, competition, class_session_id=class_session.id)
+    make_idea(db, competition, status="pending", class_session_id=class_session.id)  # not in the class vote
+    class_session.voting_open = True
+    db.session.commit()
+    assert client.get(state).json == {"phase": "voting", "ideas": 1}
+    class_session.ended_at = utcnow()
+    db.session.commit()
+    assert client.get(state).status_code == 410  # the script loads the page, which says it has ended
+    assert client.get("/join/AAAAAA/state").status_code == 404
+
+
+def test_pupils_page_without_javascript_refreshes_itself_only_while_it_waits_for_the_teacher(client, db):
+    competition, class_session = phase_session(db)
+    refresh = f'<meta http-equiv="refresh" content="20; url=/join/{class_session.code}">'
+    page = client.get(f"/join/{class_session.code}?lang=en").get_data(as_text=True)
+    assert f"<noscript>{refresh}</noscript>" in page and "Reload the page" not in page
+    assert "appear here by themselves" in page and "/static/js/class-page.js" in page
+
+    class_session.voting_open = True  # the vote is open, but nothing to vote on yet: keep waiting
+    db.session.commit()
+    assert refresh in client.get(f"/join/{class_session.code}").get_data(as_text=True)
+
+    make_idea(db, competition, class_session_id=class_session.id)  # buttons to tap: no reload under a thumb
+    assert "http-equiv" not in client.get(f"/join/{class_session.code}").get_data(as_text=True)
+
+
+# -- the receipt of an idea sent in class ----------------------------------------------------------------
+
+def send_idea_from_the_class_page(client, class_session) -> str:
+    """Follow the class page's "Send an idea" link, send an idea from the form; the receipt page."""
+    import re
+
+    class_page = client.get(f"/join/{class_session.code}?lang=en").get_data(as_text=True)
+    form_url = re.search(r'href="(/c/[^"]+via=class-[^"]+)"', class_page).group(1).replace("&amp;", "&")
+    form = client.get(form_url).get_data(as_text=True)
+    hidden = {re.search(r'name="([^"]+)"', field).group(1): re.search(r'value="([^"]*)"', field).group(1)
+              for field in re.findall(r'<input[^>]*type="hidden"[^>]*>', form)}
+    action = form_url.split("?")[0]
+    sent = client.post(action, data={**hidden, "title": "Tag over skaterampen", "description": "Når det regner."},
+                       content_type="multipart/form-data")
+    assert sent.status_code == 303, sent.get_data(as_text=True)[:2000]
+    return client.get(sent.location).get_data(as_text=True)
+
+
+def test_pupil_who_sent_an_idea_in_class_reads_what_happens_in_the_class_and_finds_the_way_back(client, db):
+    competition, class_session = phase_session(db)
+    receipt = send_idea_from_the_class_page(client, class_session)
+    assert "Thank you! Your idea is saved." in receipt
+    assert "Your teacher or someone from the municipality reads it first" in receipt
+    assert "a few days" not in receipt
+    assert f'href="/join/{class_session.code}">Back to the class<' in receipt
+
+    class_session.publish_at_once = True
+    db.session.commit()
+    receipt = send_idea_from_the_class_page(client, class_session)
+    assert "Your class can see it now" in receipt and "Back to the class" in receipt
+
+
+def test_an_idea_sent_outside_a_class_keeps_the_ordinary_receipt(client, db):
+    competition, class_session = phase_session(db)
+    class_session.ended_at = utcnow()  # an idea from a session that has since ended: nothing to go back to
+    make_idea(db, competition, status="pending", class_session_id=class_session.id, title="Bænke")
+    db.session.commit()
+    from engagement.competitions.models import Idea
+
+    idea = db.session.scalar(select(Idea))
+    receipt = client.get(f"/c/{competition.slug}/sent/{idea.key}?lang=en").get_data(as_text=True)
+    assert "reads it before it is shown in the gallery" in receipt and "Back to the class" not in receipt

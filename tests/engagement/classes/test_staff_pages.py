@@ -58,7 +58,7 @@ def test_a_viewer_may_look_at_sessions_but_not_start_or_end_one(client, db, staf
     assert client.get("/staff/classes/").status_code == 200
     assert client.get(f"/staff/classes/{class_session.id}/projector").status_code == 200
     assert client.get("/staff/classes/new").status_code == 403
-    token = csrf_token(client, f"/staff/classes/{class_session.id}/projector")
+    token = csrf_token(client, f"/staff/classes/{class_session.id}")
     assert client.post(f"/staff/classes/{class_session.id}/end", data={"csrf_token": token}).status_code == 403
     db.session.expire_all()
     assert class_session.ended_at is None
@@ -257,3 +257,55 @@ def test_a_projector_left_open_after_the_end_cannot_approve_ideas(client, db, st
     assert refused.status_code == 409
     db.session.expire_all()
     assert idea.status is IdeaStatus.pending
+
+
+def test_the_class_sees_no_staff_menu_or_teachers_email_on_the_projector_and_the_teacher_has_a_way_back(
+        client, db, staff):
+    competition, teacher, class_session = competition_with_class(db)
+    staff(teacher)
+    projector = client.get(f"/staff/classes/{class_session.id}/projector?lang=en").get_data(as_text=True)
+    assert teacher.email not in projector and "Log out" not in projector and "Change password" not in projector
+    assert 'class="topbar"' not in projector
+    assert f'href="/staff/classes/{class_session.id}">Session page<' in projector
+    # Every other staff page keeps its menu.
+    assert teacher.email in client.get(f"/staff/classes/{class_session.id}").get_data(as_text=True)
+
+
+def test_projector_left_open_when_the_session_ends_is_told_to_take_the_code_down(client, db, staff):
+    org = make_org(db)
+    teacher = make_user(db, org, role="teacher")
+    class_session = make_class_session(db, teacher, make_survey(db, org, EVERY_KIND[:1]))
+    staff(teacher)
+    live = f"/staff/classes/{class_session.id}/live?lang=en"
+    before = client.get(live).json
+    assert before["live"] is True and "join_html" not in before
+    client.post(f"/staff/classes/{class_session.id}/end",
+                data={"csrf_token": csrf_token(client, f"/staff/classes/{class_session.id}")})
+    after = client.get(live).json
+    assert after["live"] is False
+    assert "The session has ended" in after["join_html"]
+    assert class_session.code[:3] not in after["join_html"] and "qr.png" not in after["join_html"]
+    page = client.get(f"/staff/classes/{class_session.id}/projector?lang=en").get_data(as_text=True)
+    assert "The session has ended" in page and "qr.png" not in page and "Join on your phone" not in page
+
+
+SCALE = [{"kind": "scale", "prompt": "Hvor tryg føler du dig om aftenen?",
+          "settings": {"low_label": "Utryg", "high_label": "Tryg"}},
+         {"kind": "single_choice", "prompt": "Hvad mangler du?", "choices": ["Bænke", "Træer", "Læ"]}]
+
+
+def test_projector_chart_of_a_scale_where_every_pupil_answered_low_has_a_handful_of_axis_labels(
+        app, client, db, staff):
+    org = make_org(db)
+    teacher = make_user(db, org, role="teacher")
+    class_session = make_class_session(db, teacher, make_survey(db, org, SCALE))
+    for _pupil in range(6):
+        answer_whole_survey(app.test_client(), f"/join/{class_session.code}")  # the lowest point, "Bænke"
+    staff(teacher)
+    figures = list(client.get(f"/staff/classes/{class_session.id}/live").json["figures"].values())
+    scale, choices = figures
+    # The scale is drawn in per cent from −100 to 0: Plotly's own steps (20 %), not a tick per 1 %.
+    assert "dtick" not in scale["layout"]["xaxis"]
+    assert min(scale["data"][i]["x"][0] for i in range(len(scale["data"]))) == -100
+    # Counted pupils are whole people: 0, 1, 2 … 6, never 0.5.
+    assert choices["layout"]["xaxis"]["dtick"] == 1 and max(choices["data"][0]["x"]) == 6

@@ -112,7 +112,8 @@ def test_email_without_the_consent_box_is_an_error_that_keeps_what_was_typed(cli
 
 def test_the_consent_box_says_what_the_email_is_used_for(client, competition):
     page = client.get(f"/c/{competition.slug}?lang=en").get_data(as_text=True)
-    assert "may write to me about my idea" in page and "delete it when the competition is over" in page
+    assert "May we write to you about what happens?" in page
+    assert "you may write to me about what happens with my idea" in page and "delete it on" in page
     assert 'enctype="multipart/form-data"' in page and 'accept="image/*"' in page
 
 

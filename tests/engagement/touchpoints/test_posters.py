@@ -62,7 +62,7 @@ def test_poster_says_what_to_do_in_danish_and_its_code_reads_from_the_print(
     text = " ".join(pdf_text(pdf, tmp_path).split())
     url = f"http://127.0.0.1:5000/q/{touchpoint.code}"
     for words in ("Hvad mangler du i bymidten?", "Scan og sig det på 1 minut", "Kan du ikke scanne? Skriv:",
-                  f"127.0.0.1:5000/q/{touchpoint.code}", "Anonymt. Vi gemmer ikke hvem du er.",
+                  f"127.0.0.1:5000/q/{touchpoint.code}", "Anonymt. Vi gemmer ikke, hvem du er.",
                   "NÆSTVED BYMIDTE – UNGEFORUM", "Skateparken ved Havnen"):
         assert text.count(words) == codes, (words, text)
     page = rendered(pdf, tmp_path)
@@ -112,7 +112,7 @@ def test_without_dejavu_the_poster_falls_back_to_pdf_fonts_that_still_hold_danis
     url = "https://bypuls.vordingborg.dk/q/abcdefgh"
     pdf = posters.render(posters.PosterText(
         "Flere bænke på Søndergade – eller hvad?", "Scan og sig det på 1 minut", url, url[8:],
-        "Kan du ikke scanne? Skriv:", "Næstved", "Anonymt. Vi gemmer ikke hvem du er.", "Åen"), "a4")
+        "Kan du ikke scanne? Skriv:", "Næstved", "Anonymt. Vi gemmer ikke, hvem du er.", "Åen"), "a4")
     text = " ".join(pdf_text(pdf, tmp_path).split())
     assert "bænke på Søndergade" in text and "NÆSTVED" in text and "Åen" in text
     assert d.zbar(rendered(pdf, tmp_path)) == [url]
