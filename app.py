@@ -4,6 +4,7 @@ import os
 
 from flask import Flask, g, has_request_context, render_template, request, session
 from flask_babel import get_locale
+from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
@@ -39,7 +40,11 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
-    login_manager.init_app(app)
+    # Templates get `current_user` as Flask-Login's lazy proxy, not loaded for every page: a public page
+    # that never shows it never loads the user, so its session protection never runs for respondents
+    # and their session cookie is not re-sent with every screen.
+    login_manager.init_app(app, add_context_processor=False)
+    app.jinja_env.globals["current_user"] = current_user
     babel.init_app(app, locale_selector=select_locale)
 
     surveys.init_app(app)

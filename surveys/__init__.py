@@ -8,7 +8,7 @@ from markupsafe import Markup, escape
 
 
 def init_app(app):
-    from surveys import cli, public, staff
+    from surveys import cli, public, staff, structure  # noqa: F401 (structure: its flush listener)
 
     app.register_blueprint(public.bp)
     app.register_blueprint(staff.bp)

@@ -12,10 +12,10 @@ adding new ones.
 import enum
 import secrets
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 
 from surveys.kinds import KINDS, AnswerError
 from surveys.models import Answer, Question, Response, Survey, SurveyState
@@ -56,6 +56,9 @@ class Next:
     shown: tuple[Question, ...] = ()
     raw: tuple[str, ...] = ()
     error: str | None = None  # Step.invalid: why, translated
+    # From save_screen: the person's answers as they now stand, so the next screen can be shown
+    # without reading them again (show_next).
+    answers: dict | None = field(default=None, compare=False, repr=False)
 
 
 def new_key() -> str:
@@ -118,6 +121,16 @@ def open_screen(session, survey: Survey, key: str, question: Question, now: date
     return Next(Step.show, shown=tuple(shown), raw=tuple(raw))
 
 
+def show_next(survey: Survey, next_: Next) -> Next:
+    """What the screen that `next_` leads to shows (Step.show), for `next_` as save_screen returned it
+    with Step.question: worked out from the answers save_screen had in hand, with no database."""
+    question = next(q for q in survey.questions if q.id == next_.question_id)
+    answers = next_.answers or {}
+    shown = visible_questions(survey, picked_choices(answers))
+    raw = KINDS[question.kind].raw_from_answers(question, answers.get(question.id, []))
+    return Next(Step.show, shown=tuple(shown), raw=tuple(raw))
+
+
 def save_screen(session, survey: Survey, key: str, question: Question, raw: list[str], attribution,
                 now: datetime) -> Next:
     """Store `raw`, the strings the form sent for `question`, as the answer of the response `key`,
@@ -142,12 +155,10 @@ def save_screen(session, survey: Survey, key: str, question: Question, raw: list
     :raise AlreadySubmitted: if the response is completed and `raw` differs from what it holds, or
         the key belongs to a response of another survey.
     """
-    _one_post_at_a_time(session, key)
-    response = session.scalars(select(Response).where(Response.key == key)
-                               .execution_options(populate_existing=True)).first()
+    rows, error = _answer_rows(question, raw)  # before the write starts: it needs no database
+    response = _one_post_at_a_time(session, key)
     own = response if response is not None and response.survey_id == survey.id else None
     answers = stored_answers(session, own)
-    rows, error = _answer_rows(question, raw)
     after = answers if error else _with_answer(answers, question, rows)
     # Once, from the answers as they will be: a question's own answer never decides whether it is
     # shown itself (only later questions can depend on it), so this also says whether it applies.
@@ -157,10 +168,10 @@ def save_screen(session, survey: Survey, key: str, question: Question, raw: list
         return refusal or Next(Step.invalid, shown=tuple(shown), raw=tuple(raw), error=error)
     if response is not own:
         raise AlreadySubmitted()  # the key is another survey's
-    going_on = _going_on(shown, question, after)
+    going_on = replace(_going_on(shown, question, after), answers=after)
     if own is not None and own.completed:
         _check_unchanged(answers.get(question.id, []), after.get(question.id, []))
-        return going_on
+        return replace(going_on, answers=answers)
     own = own or _start(session, survey, key, attribution(), now)
     if going_on.step is Step.done:
         own.completed_at = now
@@ -169,15 +180,20 @@ def save_screen(session, survey: Survey, key: str, question: Question, raw: list
     return going_on
 
 
-def _one_post_at_a_time(session, key: str) -> None:
-    """Make any other post with this key wait until this transaction ends, so that what is read next
-    is current. PostgreSQL: a transaction lock on the key, which also holds before the response
-    exists. SQLite: the database's write lock, taken by an update that changes nothing."""
+def _one_post_at_a_time(session, key: str) -> Response | None:
+    """The response with this key, if any, read after making any other post with this key wait until
+    this transaction ends, so that what is read is current. This is where the write transaction starts.
+
+    PostgreSQL: a transaction lock on the key, which also holds before the response exists, then the
+    read. SQLite: the database's write lock, taken by an update that changes nothing and returns the
+    response in the same statement."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
-    else:
-        responses = Response.__table__
-        session.execute(responses.update().where(responses.c.key == key).values(key=responses.c.key))
+        return session.scalars(select(Response).where(Response.key == key)
+                               .execution_options(populate_existing=True)).first()
+    return session.scalars(update(Response).where(Response.key == key).values(key=Response.key)
+                           .returning(Response)
+                           .execution_options(populate_existing=True, synchronize_session=False)).first()
 
 
 def _answer_rows(question: Question, raw: list[str]) -> tuple[list[dict], str | None]:

@@ -4,12 +4,17 @@ Answers are normalised, one row per answer (one per picked choice), so that
 results are SQL aggregates over `answers`, never Python loops over responses.
 """
 import enum
+import secrets
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db, utcnow
+
+
+def new_version() -> str:
+    return secrets.token_urlsafe(9)  # 12 characters
 
 
 class SurveyStatus(enum.Enum):
@@ -43,6 +48,10 @@ class Survey(db.Model):
     closes_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # A new random stamp whenever the survey, its questions, choices or pictures change (set by
+    # surveys.structure on every flush that touches them): the answering pages keep the structure per
+    # worker and compare this one column per request, so every app server sees a change at once.
+    version: Mapped[str] = mapped_column(String(16), default=lambda: new_version())
 
     # Every page that shows a survey needs its questions and their options: load them
     # in two extra queries, not one per question.

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from extensions import db, hooks, utcnow
-from surveys import answering
+from surveys import answering, structure
 from surveys.answering import Next, Step
 from surveys.kinds import KINDS
 from surveys.models import Question, Survey, SurveyImage, SurveyState
@@ -27,8 +27,10 @@ bp = Blueprint("answer", __name__, url_prefix="/s")
 
 
 def load_survey(slug: str) -> Survey:
-    """:raise 404: if no survey has this slug, or it is still a draft."""
-    survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
+    """The survey and its structure, shared by the worker's requests: read it, never change it.
+
+    :raise 404: if no survey has this slug, or it is still a draft."""
+    survey = structure.survey_by_slug(db.session, slug)
     if survey is None or survey.state is SurveyState.draft:
         abort(404)
     g.content_language = survey.language
@@ -73,21 +75,48 @@ def screen(slug, key, question_id):
         return page_for(survey, key, question, next_)
     raw = request.form.getlist(KINDS[question.kind].field(question))
     via = valid_via()
+    # Read before the write starts, to keep the write short (only a first screen's address has `via`).
+    attribution = answering.attribution_for(survey, via, hooks("survey_attribution"))
     try:
-        next_ = answering.save_screen(db.session, survey, key, question, raw,
-                                      lambda: answering.attribution_for(survey, via, hooks("survey_attribution")),
-                                      utcnow())
+        next_ = answering.save_screen(db.session, survey, key, question, raw, lambda: attribution, utcnow())
     except answering.AlreadySubmitted:
         db.session.rollback()
         return render_template("surveys/public/already_sent.html", survey=survey,
                                thanks_url=url_for("answer.thanks", slug=survey.slug, key=key)), 409
-    if next_.step is Step.invalid and keep_refusal(key, question, next_):
+    inline = request.headers.get(INLINE) == "1"
+    if inline:
+        page = inline_page(survey, key, question, next_)
+    elif next_.step is Step.invalid and keep_refusal(key, question, next_):
         page = redirect(screen_url(survey, key, question.id, via=via), 303)
     else:
-        # The page is made before the commit, which would expire the survey and load it again.
         page = page_for(survey, key, question, next_)
     db.session.commit()
     return page
+
+
+# With JavaScript (static/js/survey.js) a screen is sent with this header, and the answer to the post is
+# the next page itself, not a redirect to it: one request per screen instead of two on a slow phone.
+# Its address comes in LOCATION, for the page's history (Back). Without the header nothing changes.
+INLINE = "X-Bypuls-Inline"
+LOCATION = "X-Bypuls-Location"
+
+
+def inline_page(survey: Survey, key: str, question: Question, next_: Next):
+    """The page that `next_` leads to, as the post's own answer: the next screen (from the answers in
+    hand, no second read), the thank-you page, or this screen again with why its answer was refused
+    (422, the address unchanged). Made before the commit, so the write is not held up by it."""
+    if next_.step is Step.question:
+        onward = next(q for q in survey.questions if q.id == next_.question_id)
+        shown = answering.show_next(survey, next_)
+        page = render_screen(survey, key, onward, shown.shown, shown.raw)
+        url = screen_url(survey, key, onward.id)
+    elif next_.step is Step.done:
+        page, url = thanks_page(survey), url_for("answer.thanks", slug=survey.slug, key=key)
+    else:
+        page, url = page_for(survey, key, question, next_), screen_url(survey, key, question.id)
+    response = make_response(page)
+    response.headers[LOCATION] = url
+    return response
 
 
 # A refused answer travels to the screen that shows it in the signed session cookie, never in the
@@ -113,7 +142,9 @@ def keep_refusal(key: str, question: Question, next_: Next) -> bool:
 def refusal_to_show(key: str, question: Question) -> dict | None:
     """What keep_refusal kept for this screen, once: any kept refusal is gone from the session after
     this, also one for another screen (the person went elsewhere: it is stale)."""
-    refused = session.pop(REFUSAL, None)
+    if REFUSAL not in session:
+        return None  # popping a missing key would still mark the session changed and re-send its cookie
+    refused = session.pop(REFUSAL)
     return refused if refused and refused.get("screen") == f"{key}/{question.id}" else None
 
 
@@ -172,6 +203,10 @@ def thanks(slug, key):
     response = answering.find_response(db.session, survey, key) if _valid_key(key) else None
     if response is None or not response.completed:
         return redirect(url_for("answer.start", slug=slug), 303)
+    return thanks_page(survey)
+
+
+def thanks_page(survey: Survey) -> str:
     links = [link for hook in hooks("thanks_links") for link in hook(survey)]
     return render_template("surveys/public/thanks.html", survey=survey, links=links)
 

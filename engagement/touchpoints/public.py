@@ -1,6 +1,7 @@
 """The address on every poster: `/q/<code>`. It must stay fast and never send anyone astray.
 
-A scan is one indexed lookup, one insert and one commit. The destination is
+A scan is one indexed lookup, one insert and one commit, and for a survey it leads straight to the
+first screen (the survey's structure comes from the worker's copy, surveys.structure). The destination is
 the survey or idea competition the touchpoint points at in the database,
 never anything in the request, so the code cannot be turned into an open
 redirect. A code that leads nowhere right now (deactivated, no target yet,
@@ -14,6 +15,7 @@ from engagement.competitions.models import Competition
 from engagement.models import Organisation
 from engagement.touchpoints import services
 from extensions import db
+from surveys import answering, structure
 from surveys.models import Survey
 
 bp = Blueprint("scan", __name__, url_prefix="/q")
@@ -42,10 +44,17 @@ def unknown_code(error):
 
 
 def destination(outcome: services.ScanOutcome) -> str:
-    """The survey's or the competition's address, with the code so what is sent there is attributed."""
+    """The competition's address, or the survey's first screen with a new response key, with the code
+    so what is sent there is attributed. Straight to the screen: a phone on a weak signal pays for
+    every extra round trip."""
     if outcome.competition_id:
         return url_for("competition.show", slug=outcome.slug, via=outcome.code)
-    return url_for("answer.start", slug=outcome.slug, via=outcome.code)
+    survey = structure.survey_structure(db.session, outcome.survey_id, outcome.survey_version)
+    shown = answering.visible_questions(survey, set())
+    if not shown:  # an open survey without questions: its own address says so
+        return url_for("answer.start", slug=outcome.slug, via=outcome.code)
+    return url_for("answer.screen", slug=outcome.slug, key=answering.new_key(), question_id=shown[0].id,
+                   via=outcome.code)
 
 
 def not_open_page(outcome: services.ScanOutcome):

@@ -165,6 +165,7 @@ class ScanOutcome:
     slug: str | None = None
     reason: str | None = None  # "inactive", "no_target", "draft", "scheduled" or "closed"
     competition_id: int | None = None
+    survey_version: str | None = None  # the survey's stamp, to find its structure (surveys.structure)
 
 
 def record_scan(session, raw_code: str, count: bool = True) -> ScanOutcome | None:
@@ -182,15 +183,17 @@ def record_scan(session, raw_code: str, count: bool = True) -> ScanOutcome | Non
     row = session.execute(scan_lookup(), {"code": code}).first()
     if row is None:
         return None
-    # The row: the touchpoint (0-2), its survey (3-7) and its competition (8-13); see scan_lookup.
+    # The row: the touchpoint (0-2), its survey (3-7), its competition (8-13) and the survey's stamp
+    # (14); see scan_lookup.
     (touchpoint_id, organisation_id, active, survey_id), competition_id = row[:4], row[8]
-    outcome = ScanOutcome(code, touchpoint_id, organisation_id, survey_id, competition_id=competition_id)
+    outcome = ScanOutcome(code, touchpoint_id, organisation_id, survey_id, competition_id=competition_id,
+                          survey_version=row[14])
     if not active:
         outcome = replace(outcome, reason="inactive")
     elif survey_id is not None:
         outcome = survey_outcome(outcome, *row[4:8])
     elif competition_id is not None:
-        outcome = competition_outcome(outcome, *row[9:])
+        outcome = competition_outcome(outcome, *row[9:14])
     else:
         outcome = replace(outcome, reason="no_target")
     if count:
@@ -227,7 +230,7 @@ def scan_lookup():
     return (select(Touchpoint.id, Touchpoint.organisation_id, Touchpoint.active, Survey.id, Survey.slug,
                    Survey.status, Survey.opens_at, Survey.closes_at,
                    Competition.id, Competition.slug, Competition.status, Competition.submissions_open_at,
-                   Competition.voting_opens_at, Competition.closes_at)
+                   Competition.voting_opens_at, Competition.closes_at, Survey.version)
             .outerjoin(Survey, (Survey.id == Touchpoint.survey_id)
                        & (Survey.organisation_id == Touchpoint.organisation_id))
             .outerjoin(Competition, (Competition.id == Touchpoint.competition_id)

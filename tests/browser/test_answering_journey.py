@@ -276,3 +276,40 @@ def test_no_screen_scrolls_sideways_and_every_control_is_big_enough_at_320_px(
     expect(page.get_by_role("heading", level=1)).to_have_text(THANKS)
     problems += layout_problems(page, "thank-you page")
     assert problems == [], "\n".join(problems)
+
+
+def test_with_javascript_each_screen_is_one_request_and_back_still_shows_the_answer_given(db, new_page):
+    survey = make_survey(db, make_org(db), [EVERY_KIND[0], EVERY_KIND[2], EVERY_KIND[1]])
+    first, second, third = survey.questions
+    page = new_page(js=True)
+    page.goto(f"/s/{survey.slug}")
+    expect_screen(page, first, 1, 3)
+    page.evaluate("window.sameDocument = true")  # gone if the browser loads a page the ordinary way
+    sent = []
+    page.on("request", lambda request: sent.append((request.method, request.url))
+            if "/static/" not in request.url else None)
+
+    answer(page, first, ["18-25"])
+    tap_button(page, NEXT)
+    expect_screen(page, second, 2, 3)
+    expect(page).to_have_url(re.compile(rf"/{second.id}$"))
+    answer(page, second, [second.choices[0].label])
+    tap_button(page, NEXT)
+    expect_screen(page, third, 3, 3)
+
+    # Back: the screen before, with the answer given, still without loading a page.
+    page.go_back()
+    expect_screen(page, second, 2, 3)
+    expect(option(page, second, second.choices[0].label)).to_be_checked()
+    page.go_forward()
+    expect_screen(page, third, 3, 3)
+    answer(page, third, ["Skateparken"])
+    tap_button(page, SEND)
+    expect(page.get_by_role("heading", level=1)).to_have_text(THANKS)
+    expect(page).to_have_url(re.compile(r"/tak$"))
+
+    assert page.evaluate("window.sameDocument") is True
+    # One request per screen sent: the post, whose answer is the next page; the two GETs are Back and Forward.
+    assert [method for method, _url in sent] == ["POST", "POST", "GET", "GET", "POST"], sent
+    stored = stored_rows(db, survey)
+    assert sum(stored.values()) == 3

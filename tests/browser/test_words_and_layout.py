@@ -182,11 +182,15 @@ def test_phone_back_button_after_a_corrected_error_returns_to_the_screen_not_to_
     tap_button(page, NEXT)
     expect(page.get_by_role("heading", level=1)).to_contain_text(second.prompt)
 
+    sent = []
+    page.on("request", lambda request: sent.append(request.method) if "/static/" not in request.url else None)
     response = page.go_back()
-    assert response is not None and response.ok and response.request.method == "GET"
+    if not js:  # with JavaScript the screens are shown in place (survey.js), and so is the one Back leads to
+        assert response is not None and response.ok and response.request.method == "GET"
     expect(page.get_by_role("heading", level=1)).to_contain_text(first.prompt)
     expect(page.get_by_label("18-25", exact=True)).to_be_checked()  # the stored answer, no error any more
     expect(page.locator("#error-summary")).to_have_count(0)
+    assert "POST" not in sent  # Back sent nothing again
     # A reload sends nothing again either.
     reloaded = page.reload()
     assert reloaded.request.method == "GET"

@@ -1,0 +1,148 @@
+"""The answering screens as production runs them: several app servers, each keeping the survey's structure,
+and a respondent's phone that gets its session cookie once, not with every screen."""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app import create_app
+from surveys.models import Response
+from surveys.structure import kept
+from tests.builders import make_org, make_survey, make_user
+from tests.conftest import IsolatedClient, csrf_token, statements_during
+
+QUESTIONS = [{"kind": "single_choice", "prompt": "Hvor tit er du i bymidten?", "choices": ["Hver dag", "Sjældent"]},
+             {"kind": "short_text", "prompt": "Hvad mangler du?", "required": False}]
+ACTION = re.compile(r'<form[^>]*action="([^"]+)"')
+
+
+@pytest.fixture
+def second_server(app):
+    """Another app server on the same database, as the deployed stack runs two."""
+    other = create_app({key: app.config[key] for key in (
+        "TESTING", "SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "RATELIMIT_STORAGE_URI")})
+    other.test_client_class = IsolatedClient
+    return other
+
+
+def first_screen(client, survey) -> str:
+    response = client.get(f"/s/{survey.slug}")
+    assert response.status_code == 303
+    return response.location
+
+
+def test_a_question_edited_on_one_app_server_shows_changed_on_the_other_at_once(
+        app, client, db, staff, second_server):
+    org = make_org(db)
+    survey = make_survey(db, org, QUESTIONS)
+    phone = second_server.test_client()
+    screen = first_screen(phone, survey)
+    assert "Hvor tit er du i bymidten?" in phone.get(screen).get_data(as_text=True)
+
+    editor = staff(make_user(db, org, role="editor"))
+    question = survey.questions[0]
+    url = f"/staff/surveys/{survey.id}/questions/{question.id}"
+    saved = editor.post(url, data={"csrf_token": csrf_token(editor, url), "kind": "single_choice",
+                                   "prompt": "Hvor ofte kommer du i bymidten?", "required": "y",
+                                   "choices-0-label": "Hver dag", "choices-1-label": "Af og til",
+                                   "choices-2-label": ""})
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+
+    page = phone.get(screen).get_data(as_text=True)
+    assert "Hvor ofte kommer du i bymidten?" in page and "Af og til" in page
+    assert "Hvor tit" not in page
+
+    # Closing it on the first server: the other one stops taking answers at once.
+    closed = editor.post(f"/staff/surveys/{survey.id}/status", data={
+        "csrf_token": csrf_token(editor, f"/staff/surveys/{survey.id}"), "action": "close"})
+    assert closed.status_code == 302
+    assert "lukket" in phone.get(screen, follow_redirects=True).get_data(as_text=True).lower()
+
+
+def test_an_app_server_loads_a_survey_once_and_then_asks_only_for_its_stamp(client, db, second_server):
+    survey = make_survey(db, make_org(db), QUESTIONS)
+    phone = second_server.test_client()
+    screen = first_screen(phone, survey)
+    phone.get(screen)
+    with second_server.app_context():
+        loads = kept().loads
+
+    def read_screen():
+        assert phone.get(screen).status_code == 200
+    with second_server.app_context():
+        statements = statements_during(db, read_screen)
+    # The stamp and the response (none yet, so no answers to read): no query of questions or choices.
+    assert statements == ["SELECT"] * 2
+    with second_server.app_context():
+        assert kept().loads == loads
+
+
+def test_a_new_answer_is_a_short_write(client, db):
+    survey = make_survey(db, make_org(db), QUESTIONS)
+    screen = first_screen(client, survey)
+    page = client.get(screen).get_data(as_text=True)
+    choice = re.search(r'name="(q\d+)"[^>]*value="(\d+)"', page)
+    data = {"csrf_token": csrf_token(client, screen), choice.group(1): choice.group(2)}
+
+    def send():
+        assert client.post(ACTION.search(page).group(1), data=data).status_code == 303
+    statements = statements_during(db, send)
+    writes = [s for s in statements if s in ("INSERT", "UPDATE", "DELETE")]
+    # The key's lock (which on SQLite also reads the response), the response and the answer: no DELETE
+    # of answers that cannot exist yet.
+    assert writes[-2:] == ["INSERT", "INSERT"] and "DELETE" not in statements
+    assert len([s for s in statements if s in ("SELECT", "INSERT", "UPDATE", "DELETE")]) <= 5
+
+
+def test_a_phone_gets_its_session_cookie_once_not_with_every_screen(client, db):
+    survey = make_survey(db, make_org(db), QUESTIONS)
+    screen = first_screen(client, survey)
+    first = client.get(screen)
+    assert [c for c in first.headers.getlist("Set-Cookie") if c.startswith("session=")]  # the form's token
+    page = first.get_data(as_text=True)
+    choice = re.search(r'name="(q\d+)"[^>]*value="(\d+)"', page)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    sent = client.post(ACTION.search(page).group(1), data={"csrf_token": token, choice.group(1): choice.group(2)})
+    second = client.get(sent.location)
+    again = client.get(sent.location)
+    for response in (sent, second, again):
+        assert response.headers.getlist("Set-Cookie") == [], response.headers
+
+
+def send(client, page: str, value: str | None, inline: bool = True):
+    """Send the screen `page` shows, with `value` for its field (None: nothing picked)."""
+    field = re.search(r'name="(q\d+)"', page).group(1)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    data = {"csrf_token": token, **({field: value} if value is not None else {})}
+    return client.post(ACTION.search(page).group(1), data=data, headers={"X-Bypuls-Inline": "1"} if inline else {})
+
+
+def test_with_javascript_the_answer_to_a_screen_is_the_next_screen_itself(client, db):
+    survey = make_survey(db, make_org(db), QUESTIONS)
+    first, second = survey.questions
+    screen = first_screen(client, survey)
+    page = client.get(screen).get_data(as_text=True)
+
+    refused = send(client, page, None)
+    assert refused.status_code == 422 and refused.headers["X-Bypuls-Location"] == screen
+    assert "Tjek dit svar" in refused.get_data(as_text=True)
+    assert refused.headers.getlist("Set-Cookie") == []  # the refusal is in the page, not in the session
+
+    sent = send(client, page, str(first.choices[1].id))
+    assert sent.status_code == 200
+    assert sent.headers["X-Bypuls-Location"] == screen.replace(f"/{first.id}", f"/{second.id}")
+    assert "Hvad mangler du?" in sent.get_data(as_text=True)
+    # The same post again (a retry after a lost answer): the same next screen, still one response.
+    again = send(client, page, str(first.choices[1].id))
+    assert again.headers["X-Bypuls-Location"] == sent.headers["X-Bypuls-Location"]
+
+    done = send(client, sent.get_data(as_text=True), "Et sted at sidde i læ")
+    assert done.status_code == 200 and done.headers["X-Bypuls-Location"].endswith("/tak")
+    assert "Tak" in done.get_data(as_text=True)
+    # A sent response cannot be changed by replaying a screen with another answer.
+    assert send(client, page, str(first.choices[0].id)).status_code == 409
+
+    db.session.rollback()
+    [response] = db.session.scalars(select(Response)).all()
+    assert response.completed and len(response.answers) == 2
+    assert {a.choice_id for a in response.answers if a.choice_id} == {first.choices[1].id}
