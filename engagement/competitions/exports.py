@@ -2,19 +2,16 @@
 
 `idea_rows` is the one place the columns are decided; the staff export routes
 and a teacher's class-session download both use it. Cells are written with
-the survey export's helpers (`engagement.dashboard.staff_exports`), so text that
+the shared spreadsheet helpers (`engagement.common.spreadsheets`), so text that
 looks like a spreadsheet formula stays text, and times are Danish time.
 """
 import csv
 import io
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
-from engagement.common.spreadsheets import csv_cell, formula_safe, local_time, xlsx_cell
+from engagement.common.spreadsheets import csv_cell, formula_safe, local_time, write_xlsx
 from engagement.competitions.models import Competition, Idea
 from engagement.competitions.results import class_vote_counts
 from engagement.competitions.services import vote_counts
@@ -63,15 +60,7 @@ def csv_bytes(headers: list[str], rows: list[list]) -> bytes:
 
 def xlsx_bytes(headers: list[str], rows: list[list]) -> bytes:
     """The workbook; a competition has hundreds of ideas, not millions, so it is built in memory."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Ideas"))
-    sheet.freeze_panes = "A2"
-    for index, header in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = 40 if index in (5, 6) else max(len(header), 12)
-    bold = Font(bold=True)
-    sheet.append([xlsx_cell(sheet, header, font=bold) for header in headers])
-    for row in rows:
-        sheet.append([xlsx_cell(sheet, value) for value in row])
     out = io.BytesIO()
-    workbook.save(out)
+    widths = [40 if index in (5, 6) else max(len(header), 12) for index, header in enumerate(headers, start=1)]
+    write_xlsx(out, _("Ideas"), headers, rows, widths)
     return out.getvalue()
