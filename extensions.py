@@ -4,6 +4,7 @@ It holds the Flask extension objects, created unbound here and bound to an
 app in `create_app`, so that neither package has to import the other to reach
 the database or the rate limiter.
 """
+import fcntl
 from dataclasses import dataclass
 from functools import wraps
 
@@ -17,6 +18,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event, func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING = {
@@ -120,6 +122,37 @@ def _tune_sqlite(dbapi_connection, _record):
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
+
+
+WRITER_TURN = "sqlite_writer_turn"
+
+
+def wait_for_write_turn(session) -> None:
+    """SQLite: wait in line for this session's turn to write, and keep it until its transaction ends.
+
+    SQLite lets one writer in at a time. A writer that finds the database locked sleeps and tries again
+    (busy_timeout) in growing steps of up to 100 ms, so under load the lock is often free while writers
+    sleep: answers came in at a third of the rate of a bare insert, with a long tail. Writers that queue
+    on an OS file lock beside the database (flock) are woken the moment the one before them is done.
+    Other writers (a scan, a staff edit) need not queue: SQLite's own lock still guards every write.
+    Nothing for other databases, or a SQLite database that is not a file. The OS drops the lock of a
+    process that dies, so a killed worker never blocks the others."""
+    database = session.get_bind().url.database if session.get_bind().dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or WRITER_TURN in session.info:
+        return
+    turn = open(f"{database}-writers", "a+b")  # noqa: SIM115 (closed when the transaction ends)
+    try:
+        fcntl.flock(turn, fcntl.LOCK_EX)
+    except BaseException:
+        turn.close()
+        raise
+    session.info[WRITER_TURN] = turn
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _end_write_turn(session, transaction) -> None:
+    if transaction.parent is None and WRITER_TURN in session.info:
+        session.info.pop(WRITER_TURN).close()  # closing the file lets the next writer in
 
 
 def utcnow():

@@ -15,8 +15,9 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
+from extensions import wait_for_write_turn
 from surveys.kinds import KINDS, AnswerError
 from surveys.models import Answer, Question, Response, Survey, SurveyState
 
@@ -82,15 +83,20 @@ def visible_questions(survey: Survey, picked: set[int]) -> list[Question]:
     return shown
 
 
+# Statements of every screen, built once (building one costs about as much as running it).
+_RESPONSE_BY_KEY = select(Response).where(Response.key == bindparam("key"), Response.survey_id == bindparam("survey"))
+_ANSWERS_OF = select(Answer).where(Answer.response_id == bindparam("response")).order_by(Answer.id)
+
+
 def find_response(session, survey: Survey, key: str) -> Response | None:
-    return session.scalar(select(Response).where(Response.key == key, Response.survey_id == survey.id))
+    return session.scalar(_RESPONSE_BY_KEY, {"key": key, "survey": survey.id})
 
 
 def stored_answers(session, response: Response | None) -> dict[int, list[Answer]]:
     if response is None:
         return {}
     by_question: dict[int, list[Answer]] = {}
-    for answer in session.scalars(select(Answer).where(Answer.response_id == response.id).order_by(Answer.id)):
+    for answer in session.scalars(_ANSWERS_OF, {"response": response.id}):
         by_question.setdefault(answer.question_id, []).append(answer)
     return by_question
 
@@ -172,9 +178,11 @@ def save_screen(session, survey: Survey, key: str, question: Question, raw: list
     if own is not None and own.completed:
         _check_unchanged(answers.get(question.id, []), after.get(question.id, []))
         return replace(going_on, answers=answers)
-    own = own or _start(session, survey, key, attribution(), now)
-    if going_on.step is Step.done:
-        own.completed_at = now
+    completed_at = now if going_on.step is Step.done else None
+    if own is None:
+        _insert_answers(session, _start(session, survey, key, attribution(), now, completed_at), question, rows)
+        return going_on
+    own.completed_at = completed_at
     stale = _stale(question, answers, shown, going_on.step is Step.done)
     _replace_answers(session, own, question, stale, rows, now)
     return going_on
@@ -186,11 +194,12 @@ def _one_post_at_a_time(session, key: str) -> Response | None:
 
     PostgreSQL: a transaction lock on the key, which also holds before the response exists, then the
     read. SQLite: the database's write lock, taken by an update that changes nothing and returns the
-    response in the same statement."""
+    response in the same statement, after waiting in line for it (extensions.wait_for_write_turn)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
         return session.scalars(select(Response).where(Response.key == key)
                                .execution_options(populate_existing=True)).first()
+    wait_for_write_turn(session)
     return session.scalars(update(Response).where(Response.key == key).values(key=Response.key)
                            .returning(Response)
                            .execution_options(populate_existing=True, synchronize_session=False)).first()
@@ -258,10 +267,11 @@ def _check_unchanged(stored: list[Answer], sent: list[Answer]) -> None:
         raise AlreadySubmitted()
 
 
-def _start(session, survey: Survey, key: str, attribution: dict, now: datetime) -> Response:
-    response = Response(survey_id=survey.id, key=key, started_at=now, **attribution)
-    session.add(response)
-    return response
+def _start(session, survey: Survey, key: str, attribution: dict, now: datetime, completed_at) -> int:
+    """A new response (one plain INSERT, no unit of work: it runs while other writers wait); its id."""
+    return session.execute(Response.__table__.insert().returning(Response.id), {
+        "survey_id": survey.id, "key": key, "started_at": now, "updated_at": now, "completed_at": completed_at,
+        "touchpoint_id": None, "class_session_id": None, **attribution}).scalar_one()
 
 
 def _stale(question: Question, answers: dict, shown: list[Question], completing: bool) -> list[int]:
@@ -276,7 +286,15 @@ def _replace_answers(session, response: Response, question: Question, stale: lis
     if stale:
         session.execute(delete(Answer).where(Answer.response_id == response.id, Answer.question_id.in_(stale)))
     response.updated_at = now
-    session.flush()  # a new response gets its id
+    session.flush()
+    _insert_answers(session, response.id, question, rows)
+
+
+def _insert_answers(session, response_id: int, question: Question, rows: list[dict]) -> None:
     if rows:  # one statement however many options were picked
-        session.execute(insert(Answer), [{"response_id": response.id, "question_id": question.id, **row}
-                                         for row in rows])
+        # Every row names every column (an executemany takes one shape), the kind's own values over None.
+        session.execute(Answer.__table__.insert(), [
+            {**ANSWER_VALUES, "response_id": response_id, "question_id": question.id, **row} for row in rows])
+
+
+ANSWER_VALUES = {column.name: None for column in Answer.__table__.columns if not column.primary_key}

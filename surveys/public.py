@@ -10,10 +10,12 @@ the views here turn its `Next` into a page or a redirect.
 """
 import json
 import re
+import secrets
 
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
@@ -228,13 +230,42 @@ def image(slug, image_id):
 def render_screen(survey, key, question, shown, raw, error=None, answer_invalid=True):
     """The screen of `question`, one of the questions `shown` to this person, with `raw` in its field.
     `answer_invalid` False: the error is not about the answer (an expired page), so the field is not
-    marked invalid."""
+    marked invalid.
+
+    A blank screen (nothing in the field, no error), which is what almost every view is, differs between
+    people only in the response key, the form's CSRF token and the poster's `via`: it is rendered once
+    per worker with stand-ins for those three and then filled in (`blank_screen`)."""
+    if raw or error:
+        return _render_screen(survey, key, question, shown, raw, error, answer_invalid, valid_via())
+    return blank_screen(survey, key, question, shown, valid_via())
+
+
+# Stand-ins for what differs between people on a blank screen: random per worker, so no survey text can
+# contain them, and made of the characters a response key may have, so url_for writes them unchanged.
+KEY_STAND_IN = "k" + secrets.token_hex(12)
+TOKEN_STAND_IN = "t" + secrets.token_hex(12)
+VIA_STAND_IN = "v" + secrets.token_hex(12)
+
+
+def blank_screen(survey, key, question, shown, via) -> str:
+    pages = structure.kept().pages
+    cache_key = (survey.id, survey.version, question.id, tuple(q.id for q in shown), str(get_locale()), bool(via))
+    page = pages.get(cache_key)
+    if page is None:
+        page = _render_screen(survey, KEY_STAND_IN, question, shown, (), None, True, via and VIA_STAND_IN,
+                              csrf_token=lambda: TOKEN_STAND_IN)
+        pages.put(cache_key, page)
+    page = page.replace(KEY_STAND_IN, key).replace(TOKEN_STAND_IN, generate_csrf())
+    return page.replace(VIA_STAND_IN, via) if via else page
+
+
+def _render_screen(survey, key, question, shown, raw, error, answer_invalid, via, **extra):
     index = shown.index(question)
     return render_template(
         "surveys/public/screen.html", survey=survey, question=question, kind=KINDS[question.kind], raw=list(raw),
         error=error, invalid=bool(error) and answer_invalid,
-        key=key, number=index + 1, total=len(shown), is_last=index == len(shown) - 1, via=valid_via(),
-        back_url=screen_url(survey, key, shown[index - 1].id) if index else None,
+        key=key, number=index + 1, total=len(shown), is_last=index == len(shown) - 1, via=via,
+        back_url=screen_url(survey, key, shown[index - 1].id) if index else None, **extra,
     )
 
 

@@ -17,7 +17,7 @@ import threading
 from collections import OrderedDict
 
 from flask import current_app
-from sqlalchemy import event, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from surveys.models import Choice, Question, Survey, SurveyImage, new_version
@@ -34,15 +34,37 @@ class Kept:
         self.surveys: OrderedDict[int, Survey] = OrderedDict()
         self.lock = threading.Lock()
         self.loads = 0  # structures loaded from the database, for tests and the bench
+        self.pages = Pages()  # blank answering screens, rendered once (surveys.public.blank_screen)
+
+
+class Pages:
+    """Rendered pages by a key that includes the survey's stamp, so a changed survey's pages are never
+    found again; emptied when full, which takes thousands of distinct screens."""
+    LIMIT = 2000
+
+    def __init__(self):
+        self._pages: dict = {}
+
+    def get(self, key):
+        return self._pages.get(key)
+
+    def put(self, key, page: str) -> None:
+        if len(self._pages) >= self.LIMIT:
+            self._pages = {}
+        self._pages[key] = page
 
 
 def kept() -> Kept:
     return current_app.extensions.setdefault("survey_structures", Kept())
 
 
+# Built once: building a statement costs about as much as running this one.
+_STAMP_BY_SLUG = select(Survey.id, Survey.version).where(Survey.slug == bindparam("slug"))
+
+
 def survey_by_slug(session, slug: str) -> Survey | None:
     """The survey with this address, its structure from the worker's copy when its stamp is current."""
-    row = session.execute(select(Survey.id, Survey.version).where(Survey.slug == slug)).first()
+    row = session.execute(_STAMP_BY_SLUG, {"slug": slug}).first()
     return None if row is None else survey_structure(session, row.id, row.version)
 
 

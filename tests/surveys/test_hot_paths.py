@@ -130,7 +130,7 @@ def test_with_javascript_the_answer_to_a_screen_is_the_next_screen_itself(client
 
     sent = send(client, page, str(first.choices[1].id))
     assert sent.status_code == 200
-    assert sent.headers["X-Bypuls-Location"] == screen.replace(f"/{first.id}", f"/{second.id}")
+    assert sent.headers["X-Bypuls-Location"] == screen.rsplit("/", 1)[0] + f"/{second.id}"
     assert "Hvad mangler du?" in sent.get_data(as_text=True)
     # The same post again (a retry after a lost answer): the same next screen, still one response.
     again = send(client, page, str(first.choices[1].id))
@@ -146,3 +146,52 @@ def test_with_javascript_the_answer_to_a_screen_is_the_next_screen_itself(client
     [response] = db.session.scalars(select(Response)).all()
     assert response.completed and len(response.answers) == 2
     assert {a.choice_id for a in response.answers if a.choice_id} == {first.choices[1].id}
+
+
+def test_a_blank_screen_rendered_once_is_each_persons_own_page(client, db, app):
+    survey = make_survey(db, make_org(db), QUESTIONS)
+    pages = []
+    for via in (None, "abc123", None):
+        phone = app.test_client()
+        screen = phone.get(f"/s/{survey.slug}" + (f"?via={via}" if via else "")).location
+        page = phone.get(screen).get_data(as_text=True)
+        key = screen.split("/")[3]
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        # The person's own key and token, and the poster's code only where there was one.
+        assert f'action="/s/{survey.slug}/{key}/' in page
+        assert ('name="via" value="abc123"' in page) == (via is not None)
+        sent = send(phone, page, str(survey.questions[0].choices[0].id), inline=False)
+        assert sent.status_code == 303, "the token on the page is this person's own"
+        pages.append(page.replace(key, "KEY").replace(token, "TOKEN"))
+    assert pages[0] == pages[2] != pages[1]
+    # The same screen in English is not the Danish page kept from before.
+    english = app.test_client()
+    screen = english.get(f"/s/{survey.slug}?lang=en").location
+    assert "Question 1 of 2" in english.get(screen).get_data(as_text=True)
+
+
+def test_on_sqlite_a_second_writer_waits_in_line_and_goes_on_the_moment_the_first_commits(app, db):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the line of writers is for SQLite; PostgreSQL locks rows and keys itself")
+    import threading
+    import time
+
+    from extensions import wait_for_write_turn
+
+    first = db.session
+    wait_for_write_turn(first)
+    entered = threading.Event()
+
+    def second_writer():
+        with app.app_context():
+            wait_for_write_turn(db.session)
+            entered.set()
+            db.session.rollback()  # the turn ends with the transaction
+
+    other = threading.Thread(target=second_writer)
+    other.start()
+    assert not entered.wait(0.3), "the second writer went in while the first still wrote"
+    started = time.monotonic()
+    first.commit()
+    assert entered.wait(5) and time.monotonic() - started < 0.5  # woken at once, not after a sleep
+    other.join()
