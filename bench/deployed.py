@@ -6,18 +6,20 @@ nginx with TLS, two gunicorn instances with 2 sync workers each, PostgreSQL
 (its own database `bypuls_deploy`, wiped) and Redis. wrk posts the first
 screen of the demo survey with a new key per request (bench/submit.lua), as
 in section 2, first to one app server over plain HTTP, then to nginx over
-HTTPS with keep-alive, as phones reach it.
+HTTPS with keep-alive, as phones reach it. Then whole journeys through nginx
+(bench/journeys.py), both ways: completed responses per second as deployed.
 """
 import re
 import secrets
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import psycopg
 
-from bench.load import CONNECTIONS, THREADS, WARM_UP, WrkRun, wrk
+from bench import journeys
+from bench.load import CONNECTIONS, THREADS, WARM_UP, WAYS, WrkRun, first_screen, journey_run, journey_seconds, wrk
 from bench.report import seconds, table
 from tests.deploy.stack import Stack, start_stack
 
@@ -29,6 +31,7 @@ class DeployedRun:
     direct: WrkRun
     through_nginx: WrkRun
     stored: dict  # label -> (responses, answer rows)
+    journey_runs: list[journeys.Journeys] = field(default_factory=list)  # through nginx, both ways
 
 
 def first_screen_args(base_url: str, prefix: str) -> list[str]:
@@ -72,9 +75,27 @@ def run_deployed(folder: Path, pg_url: str, duration: int, log=print) -> Deploye
             runs[label] = wrk(label, 0, "/", duration, first_screen_args(base, prefix), number=1, base=base)
             counts[label] = stored(stack, prefix)
             log(f"  {label}: {runs[label].rps:.0f}/s, p99 {seconds(runs[label].p99)}")
-        return DeployedRun(runs["direct"], runs["nginx"], counts)
+        return DeployedRun(runs["direct"], runs["nginx"], counts, whole_journeys(stack, duration, log))
     finally:
         stack.stop()
+
+
+def whole_journeys(stack: Stack, duration: int, log) -> list[journeys.Journeys]:
+    """Closed-loop journeys through nginx over HTTPS, each way from its own poster, counted in the database."""
+    screen = first_screen(stack.database_url)
+    spare = screen.touchpoints[1:] or screen.touchpoints
+    referer = stack.https_url + "/"  # over HTTPS the CSRF check wants a same-origin Referer
+    found = []
+    for index, mode in enumerate(journeys.MODES):
+        journey = journeys.plan(stack.database_url, screen.slug, spare[index % len(spare)])
+        walked = journeys.walk(stack.https_url, journey, mode, referer)
+        after = journeys.last_response_id(stack.database_url)
+        run = journey_run(stack.https_url, mode, journey, walked, journey_seconds(duration), 1, referer)
+        if not run.skipped:  # a reply is sent after its commit: what wrk saw confirmed is already stored
+            run.stored = journeys.stored(stack.database_url, journey.touchpoint_id, after)
+        found.append(run)
+        log(f"  journeys {mode}: {journeys.rate_of(run)}")
+    return found
 
 
 def section(result: DeployedRun, duration: int) -> str:
@@ -96,4 +117,9 @@ def section(result: DeployedRun, duration: int) -> str:
         table(["Route", "Submissions/s", "p50", "p99", "Requests", "303s", "Stored (responses / answers)",
                "CPU busy before"], rows), "",
         f"- Through nginx over HTTPS to two app servers: {ratio:.0%} of one app server asked directly.", "",
+        f"Whole journeys through nginx (bench/journey.lua, {CONNECTIONS} connections, one person each, "
+        f"{journey_seconds(duration)} s; as in section 2):", "",
+        table(["Way", "Completed responses/s, latency per journey, database check", "CPU busy before"],
+              [[WAYS[r.mode], journeys.summary_of(r), f"{r.busy:.0%}" if not r.skipped else "–"]
+               for r in result.journey_runs]), "",
     ])
