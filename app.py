@@ -4,8 +4,8 @@ import os
 
 from flask import Flask, g, has_request_context, render_template, request, session
 from flask_babel import get_locale
-from flask_login import current_user
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 import config as settings
