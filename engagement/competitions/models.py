@@ -248,8 +248,8 @@ class IdeaUpdate(db.Model):
 
 
 class IdeaPhoto(db.Model):
-    """The cleaned photo of an idea: a large rendition for the idea page and the PDF, and a
-    small one for the gallery, so a phone scrolling the gallery does not load full photos."""
+    """The cleaned photo of an idea: a large rendition for the idea page, a small one for the
+    gallery, so a phone scrolling the gallery does not load full photos, and one for the PDF."""
     __tablename__ = "idea_photos"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -259,6 +259,9 @@ class IdeaPhoto(db.Model):
     height: Mapped[int]
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     thumbnail: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # A JPEG at the PDF's print size (engagement.competitions.report), made at upload so a PDF of
+    # hundreds of ideas embeds it as it is instead of decoding each WebP; b"" leaves the photo out of PDFs.
+    print_jpeg: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
 
     idea: Mapped[Idea] = relationship(back_populates="photo")
 

@@ -11,8 +11,10 @@ profile (an iPhone's Display P3) are converted to sRGB first.
 Two WebP renditions are kept: `data` (at most 1600 px on its longest side,
 for the idea page) and `thumbnail` (480 px, for the gallery). WebP because it
 is about a third the size of a JPEG of the same quality, which matters on a
-weak 3G signal, and every phone browser in use shows it. fpdf2 may not embed
-WebP: PDF exports convert to PNG/JPEG themselves.
+weak 3G signal, and every phone browser in use shows it. A PDF cannot hold
+WebP, and decoding hundreds of 1600 px WebPs while a PDF is made took longer
+than a worker may take, so a third rendition, `print_jpeg`, is a baseline JPEG
+at the PDF's print size that the PDF embeds as it is.
 """
 import io
 import warnings
@@ -21,6 +23,7 @@ import pillow_heif
 from flask_babel import gettext as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from engagement.competitions.report import PRINT_PIXELS
 from engagement.competitions.services import CleanPhoto
 
 # Pillow's decoders that may run on an upload. The JPEG one also opens the "MPO" JPEGs some
@@ -34,6 +37,7 @@ DATA_SIDE = 1600
 THUMBNAIL_SIDE = 480
 DATA_QUALITY = 80
 THUMBNAIL_QUALITY = 70
+PRINT_QUALITY = 85
 
 # Thumbnails inside a HEIC are not needed: only the main image is read.
 pillow_heif.register_heif_opener(thumbnails=False)
@@ -44,7 +48,7 @@ class PhotoProblem(ValueError):
 
 
 def clean_photo(data: bytes) -> CleanPhoto:
-    """The photo as two upright WebP renditions without any metadata.
+    """The photo as two upright WebP renditions and a print-size JPEG, without any metadata.
 
     Animated images give their first frame.
 
@@ -55,9 +59,12 @@ def clean_photo(data: bytes) -> CleanPhoto:
     """
     picture = _decode(data)
     large = _encode(picture, DATA_QUALITY)
+    # Each rendition from the one before, in place: both sizes fit inside the previous one.
+    picture.thumbnail(PRINT_PIXELS, Image.Resampling.LANCZOS)
+    print_jpeg = _encode_jpeg(picture)
     picture.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
     return CleanPhoto(content_type="image/webp", width=large[1], height=large[2], data=large[0],
-                      thumbnail=_encode(picture, THUMBNAIL_QUALITY)[0])
+                      thumbnail=_encode(picture, THUMBNAIL_QUALITY)[0], print_jpeg=print_jpeg)
 
 
 def _decode(data: bytes) -> Image.Image:
@@ -131,3 +138,10 @@ def _encode(picture: Image.Image, quality: int) -> tuple[bytes, int, int]:
     out = io.BytesIO()
     picture.save(out, "WEBP", quality=quality, method=4)
     return out.getvalue(), picture.width, picture.height
+
+
+def _encode_jpeg(picture: Image.Image) -> bytes:
+    """Baseline JPEG, which fpdf2 embeds without decoding; like _encode, no metadata is written."""
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=PRINT_QUALITY)
+    return out.getvalue()

@@ -81,6 +81,7 @@ class CleanPhoto:
     height: int
     data: bytes
     thumbnail: bytes
+    print_jpeg: bytes  # at most print size, for the PDFs (photos.clean_photo)
 
 
 def submit_idea(session, competition: Competition, key: str, values: IdeaValues, photo: CleanPhoto | None = None,
@@ -109,7 +110,8 @@ def submit_idea(session, competition: Competition, key: str, values: IdeaValues,
         raise KeyTaken()
     if stored is not None and photo is not None:
         session.add(IdeaPhoto(idea_id=idea.id, content_type=photo.content_type, width=photo.width,
-                              height=photo.height, data=photo.data, thumbnail=photo.thumbnail))
+                              height=photo.height, data=photo.data, thumbnail=photo.thumbnail,
+                              print_jpeg=photo.print_jpeg))
     if stored is not None and values.contact_email and values.contact_consent:
         idea.contact = keep_contact(session, competition, values, now)
     if stored is not None and (photo is not None or idea.contact is not None):

@@ -156,7 +156,7 @@ def test_teacher_opens_class_voting_and_the_ranking_shows_the_dots(client, db, s
 
 def test_a_pending_ideas_photo_is_shown_to_its_teacher_only(app, client, db, staff):
     competition, teacher, class_session = competition_with_class(db)
-    photo = CleanPhoto("image/jpeg", 10, 10, b"big", b"thumbnail-bytes")
+    photo = CleanPhoto("image/jpeg", 10, 10, b"big", b"thumbnail-bytes", b"print-bytes")
     idea = make_idea(db, competition, status="pending", class_session_id=class_session.id, photo=photo)
     url = f"/staff/classes/{class_session.id}/ideas/{idea.id}/thumbnail"
     assert client.get(url).status_code == 302  # to the login page

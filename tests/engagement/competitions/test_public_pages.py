@@ -22,7 +22,7 @@ def clean_photo(colour="#2e86de", size=(1200, 900)) -> CleanPhoto:
         picture.save(out, "WEBP")
         return out.getvalue(), picture.size
     (data, (width, height)), (thumb, _) = webp(1600), webp(480)
-    return CleanPhoto("image/webp", width, height, data, thumb)
+    return CleanPhoto("image/webp", width, height, data, thumb, b"")  # no print JPEG: not printed here
 
 
 def page(client, url) -> str:
