@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from engagement.competitions.models import Competition, CompetitionStatus, Idea, Phase
 from engagement.touchpoints.links import new_code, normalise_code
 from engagement.touchpoints.models import Scan, Touchpoint, TouchpointKind
-from extensions import utcnow
+from extensions import utcnow, wait_for_write_turn
 from surveys.models import Question, Response, Survey, SurveyState, SurveyStatus
 from surveys.results import Filters, matching_responses
 from surveys.timezone import from_local
@@ -197,6 +197,7 @@ def record_scan(session, raw_code: str, count: bool = True) -> ScanOutcome | Non
     else:
         outcome = replace(outcome, reason="no_target")
     if count:
+        wait_for_write_turn(session)  # on SQLite, in line with the answers rather than sleeping on the lock
         # The table's insert, not the ORM's bulk insert: a plain INSERT with no mapper work.
         session.execute(Scan.__table__.insert(), {
             "touchpoint_id": touchpoint_id, "scanned_at": utcnow(),
