@@ -111,8 +111,11 @@ def test_young_person_answers_the_demo_survey_over_https(stack, open_page, js):
         if THANKS.search(page.url):
             break
         answer_whatever_is_asked(page)
+        before = page.url
         page.locator("form.screen button[type=submit]").click()
-        page.wait_for_load_state()
+        # The next screen's own address: a new page without JavaScript, the same page shown anew with it
+        # (survey.js), so wait for the address, not for a load.
+        page.wait_for_url(lambda url, before=before: url != before)
     expect(page).to_have_url(THANKS)
     key = re.search(r"/s/unge-i-bymidten/([^/]+)/tak$", page.url).group(1)
     assert rows(stack, "SELECT completed_at IS NOT NULL FROM responses WHERE key = %s", key) == [(True,)]
