@@ -127,10 +127,10 @@ def open_screen(session, survey: Survey, key: str, question: Question, now: date
     return Next(Step.show, shown=tuple(shown), raw=tuple(raw))
 
 
-def show_next(survey: Survey, next_: Next) -> Next:
-    """What the screen that `next_` leads to shows (Step.show), for `next_` as save_screen returned it
-    with Step.question: worked out from the answers save_screen had in hand, with no database."""
-    question = next(q for q in survey.questions if q.id == next_.question_id)
+def show_next(survey: Survey, question: Question, next_: Next) -> Next:
+    """What the screen of `question`, the one `next_` leads to, shows (Step.show), for `next_` as
+    save_screen returned it with Step.question: worked out from the answers save_screen had in hand,
+    with no database."""
     answers = next_.answers or {}
     shown = visible_questions(survey, picked_choices(answers))
     raw = KINDS[question.kind].raw_from_answers(question, answers.get(question.id, []))

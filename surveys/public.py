@@ -109,7 +109,7 @@ def inline_page(survey: Survey, key: str, question: Question, next_: Next):
     (422, the address unchanged). Made before the commit, so the write is not held up by it."""
     if next_.step is Step.question:
         onward = next(q for q in survey.questions if q.id == next_.question_id)
-        shown = answering.show_next(survey, next_)
+        shown = answering.show_next(survey, onward, next_)
         page = render_screen(survey, key, onward, shown.shown, shown.raw)
         url = screen_url(survey, key, onward.id)
     elif next_.step is Step.done:

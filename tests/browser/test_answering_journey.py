@@ -278,7 +278,7 @@ def test_no_screen_scrolls_sideways_and_every_control_is_big_enough_at_320_px(
     assert problems == [], "\n".join(problems)
 
 
-def test_with_javascript_each_screen_is_one_request_and_back_still_shows_the_answer_given(db, new_page):
+def test_with_javascript_each_screen_is_one_request_and_back_still_shows_the_answer_given(db, new_page, screenshot):
     survey = make_survey(db, make_org(db), [EVERY_KIND[0], EVERY_KIND[2], EVERY_KIND[1]])
     first, second, third = survey.questions
     page = new_page(js=True)
@@ -296,6 +296,7 @@ def test_with_javascript_each_screen_is_one_request_and_back_still_shows_the_ans
     answer(page, second, [second.choices[0].label])
     tap_button(page, NEXT)
     expect_screen(page, third, 3, 3)
+    screenshot(page, "phone-screen-shown-in-place")
 
     # Back: the screen before, with the answer given, still without loading a page.
     page.go_back()
@@ -307,6 +308,7 @@ def test_with_javascript_each_screen_is_one_request_and_back_still_shows_the_ans
     tap_button(page, SEND)
     expect(page.get_by_role("heading", level=1)).to_have_text(THANKS)
     expect(page).to_have_url(re.compile(r"/tak$"))
+    screenshot(page, "phone-thanks-shown-in-place")
 
     assert page.evaluate("window.sameDocument") is True
     # One request per screen sent: the post, whose answer is the next page; the two GETs are Back and Forward.
