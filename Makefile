@@ -19,9 +19,10 @@ install: $(VENV)/.installed translations
 install-test: system-packages $(VENV)/.installed-test translations node_modules/axe-core/axe.min.js
 
 # Debian packages the tests drive: Chromium, zbar (QR decoding), Cairo (SVG), poppler (PDF), DejaVu
-# (posters), nginx and openssl (the deployed stack), systemd-analyze (the units), Node.js for axe-core.
+# (posters), nginx and openssl (the deployed stack), systemd-analyze (the units), Node.js for axe-core,
+# GDAL's ogrinfo (reads the GeoJSON exports back as GIS software does).
 # As root, `make test` installs the missing ones; otherwise it stops at once and says what to run.
-TEST_DEBS := chromium libzbar0 libcairo2 poppler-utils fonts-dejavu-core nginx openssl systemd
+TEST_DEBS := chromium libzbar0 libcairo2 poppler-utils fonts-dejavu-core nginx openssl systemd gdal-bin
 system-packages:
 	@missing="$$(for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done; \
 	  command -v npm >/dev/null || echo nodejs npm)"; missing="$$(echo $$missing)"; \

@@ -47,6 +47,10 @@ def from_environment(instance_path: str) -> dict:
         # "Tell me when the results come" per address: a class subscribes from one address, but nobody should
         # be able to put thousands of other people's addresses on the list.
         "SUBSCRIBE_RATE_LIMIT": env("SUBSCRIBE_RATE_LIMIT", "40 per minute;200 per hour"),
+        # Map pictures drawn for phones without JavaScript (a place question's zoomed part with its pins,
+        # about 10–20 ms of CPU each) per address: a class taps from one address, two or three pictures a
+        # pupil per place question, so it is generous; the whole map without pins is cached by browsers.
+        "MAP_VIEW_RATE_LIMIT": env("MAP_VIEW_RATE_LIMIT", "300 per minute;3000 per hour"),
         # Largest request body, in MB (MAX_UPLOAD_MB). Phone photos of sketches are 3–12 MB; anything
         # far bigger is a mistake and gets the "file is too big" page (413).
         "MAX_CONTENT_LENGTH": int(float(env("MAX_UPLOAD_MB", "15")) * 1024 * 1024),

@@ -1,6 +1,6 @@
 """Survey exports at scale: the XLSX and CSV of 100,000 responses, timed and their memory traced.
 
-The survey and its responses are those of `bench/scale.py` (ten questions,
+The survey and its responses are those of `bench/scale.py` (eleven questions,
 responses added in bulk by the demo seed's `add_responses`), in a SQLite file
 of their own. Every response is exported (unfinished ones too), through the
 same functions the download routes call: `write_workbook` into a temporary file,

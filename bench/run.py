@@ -1,6 +1,6 @@
 """`make bench`: every measurement, printed as one Markdown report and kept in bench/last-report.md.
 
-    python -m bench.run [--quick] [--only sizes,http,scale,deployed,exports] [--no-postgres]
+    python -m bench.run [--quick] [--only sizes,http,scale,deployed,exports,places] [--no-postgres]
 
 `--quick` shrinks everything (2k responses, 3 s of load) to check that the
 bench itself works; its report is printed but not kept. PostgreSQL is reached
@@ -15,12 +15,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import costs, deployed, exports, journeys, load, scale, sizes
+from bench import costs, deployed, exports, journeys, load, places, scale, sizes
 from bench.report import busiest_processes, load_average, machine, seconds, table
 
 REPORT = Path(__file__).resolve().parent / "last-report.md"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench")
-SECTIONS = ("sizes", "http", "scale", "deployed", "exports")
+SECTIONS = ("sizes", "http", "scale", "deployed", "exports", "places")
 
 
 def log(message: str) -> None:
@@ -52,8 +52,9 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the bench itself")
     parser.add_argument("--only", default=",".join(SECTIONS),
-                        help="comma-separated: sizes, http, scale, deployed, exports")
-    parser.add_argument("--no-postgres", action="store_true", help="SQLite only (results at scale and HTTP)")
+                        help="comma-separated: sizes, http, scale, deployed, exports, places")
+    parser.add_argument("--no-postgres", action="store_true",
+                        help="SQLite only (results at scale, place results and HTTP)")
     args = parser.parse_args(argv)
     args.only = [s.strip() for s in args.only.split(",") if s.strip()]
     if unknown := set(args.only) - set(SECTIONS):
@@ -92,6 +93,12 @@ def measure(args, folder: Path) -> dict:
             found["scale"].append(scale.run_database("PostgreSQL", PG_URL, levels, log))
     if "exports" in args.only:
         found["exports"] = exports.exports_section(folder, log, responses=2_000 if args.quick else exports.RESPONSES)
+    if "places" in args.only:
+        points = 2_000 if args.quick else places.POINTS
+        log(f"Place question results, {points:,} points…")
+        found["places"] = [places.run_database("SQLite", f"sqlite:///{folder}/places.sqlite3", log, points)]
+        if not args.no_postgres:
+            found["places"].append(places.run_database("PostgreSQL", PG_URL, log, points))
     found["sections"] = [part for part in (
         scale.section(found["scale"]) if "scale" in found else None,
         "\n".join(load.section(run, found["duration"]) for run in found["http"]) + "\n"
@@ -99,6 +106,7 @@ def measure(args, folder: Path) -> dict:
         sizes.section(found["pages"]) if "pages" in found else None,
         deployed.section(found["deployed"], found["deployed_duration"]) if "deployed" in found else None,
         found.get("exports"),
+        places.section(found["places"]) if "places" in found else None,
     ) if part]
     return found
 
@@ -110,6 +118,10 @@ def summary(found: dict) -> str:
         worst = max(run.steps[-1].best, run.filtered_best)
         rows.append([f"`summarise` under 1 s at {run.steps[-1].answers:,} answer rows, {run.name} "
                      "(slower of unfiltered and filtered)", seconds(worst), mark(worst < 1)])
+    for run in found.get("places", []):
+        worst = max(run.results.values())
+        rows.append([f"Place question results of {run.points:,} points under {places.TARGET:g} s, {run.name} "
+                     "(slowest filter)", seconds(worst), mark(worst < places.TARGET)])
     for result in found.get("http", []):
         rows += load.targets(result)
     if "deployed" in found:

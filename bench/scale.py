@@ -1,6 +1,6 @@
 """Results at scale: `summarise` timed on SQLite and PostgreSQL as the answers grow to a million.
 
-One survey of ten questions (the demo's young-people survey plus one more
+One survey of eleven questions (the demo's young-people survey plus one more
 single choice) is filled in steps of 1k, 10k and 100k responses, about ten
 answer rows each, inserted in bulk by the demo seed's own `add_responses`. At
 each step `summarise(session, survey, Filters())` is timed (best of three
@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from bench.report import seconds, table
+from engagement.demo import town_map
 from engagement.demo.seed import EMPTY_SHOP, YOUNG_PEOPLE, add_responses, build_survey
 from engagement.models import Organisation
 from extensions import db, utcnow
@@ -139,7 +140,7 @@ def create_bench_survey():
     org = Organisation(slug="bench", name="Bench")
     db.session.add(org)
     db.session.flush()
-    survey = build_survey(db.session, org, BENCH_SURVEY, utcnow())
+    survey = build_survey(db.session, org, BENCH_SURVEY, utcnow(), town_map.seed_map(db.session, org.id))
     db.session.commit()
     return survey
 

@@ -8,10 +8,11 @@ from markupsafe import Markup, escape
 
 
 def init_app(app):
-    from surveys import cli, public, staff, structure  # noqa: F401 (structure: its flush listener)
+    from surveys import cli, map_staff, public, staff, structure  # noqa: F401 (structure: its flush listener)
 
     app.register_blueprint(public.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(map_staff.bp)
     app.cli.add_command(cli.export_survey)
     app.cli.add_command(cli.import_survey)
     app.add_template_filter(paragraphs)

@@ -262,7 +262,7 @@ def _going_on(shown: list[Question], question: Question, answers: dict) -> Next:
 def _check_unchanged(stored: list[Answer], sent: list[Answer]) -> None:
     """:raise AlreadySubmitted: if the answer `sent` differs from the `stored` one of a completed response."""
     def values(answers):
-        return Counter((a.choice_id, a.number, a.text) for a in answers)
+        return Counter((a.choice_id, a.number, a.text, a.x, a.y) for a in answers)
     if values(stored) != values(sent):
         raise AlreadySubmitted()
 

@@ -24,6 +24,7 @@ class ChoiceEdit:
     label: str
     remove: bool = False
     image_id: int | None = None
+    shape: list | None = None  # a kind with areas: the option's polygon on the map (surveys.maps)
 
 
 @dataclass
@@ -135,12 +136,14 @@ def _save_choices(session, survey, question, edits: list[ChoiceEdit]):
             choice.label = edit.label.strip()
             # Only a kind with pictures shows them; a picture left from another kind would be stale.
             choice.image_id = (edit.image_id or choice.image_id) if kind.has_pictures else None
+            choice.shape = edit.shape if kind.has_areas else None
         elif edit.label.strip():
             question.choices.append(Choice(label=edit.label.strip(), position=0,
-                                           image_id=edit.image_id if kind.has_pictures else None))
+                                           image_id=edit.image_id if kind.has_pictures else None,
+                                           shape=edit.shape if kind.has_areas else None))
     for position, choice in enumerate(question.choices, start=1):
         choice.position = position
-    if len(question.choices) < 2:
+    if len(question.choices) < kind.fewest_choices:
         raise EditRefused(_("A choice question needs at least two options."))
 
 

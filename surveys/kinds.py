@@ -39,7 +39,7 @@ NOT_A_NUMBER = _l("Write a number, for example 15.")
 @dataclass(frozen=True)
 class Setting:
     name: str
-    type: str  # "int", "text" or "bool"
+    type: str  # "int", "text", "bool" or "map" (the id of one of the organisation's maps)
     label: object
     default: object = None
     low: int | None = None  # "int" settings: the smallest and the largest value allowed
@@ -54,11 +54,14 @@ class Kind:
     key = ""
     label = ""
     has_choices = False
+    fewest_choices = 2  # a kind with options: how many it needs at least
     # Options the kind makes itself, in a fixed wording (yes/no); staff neither write nor remove them.
     fixed_choices: tuple = ()
     has_pictures = False  # each option may carry a picture (uploaded in the editor, kept in survey files)
     usable_in_show_if = False  # picking one of its options can switch a later question on
     several_per_response = False  # one person stores several rows, so results count people, not rows
+    has_map = False  # asked on one of the organisation's maps (its setting "map_id")
+    has_areas = False  # each option may be a named area of that map, a polygon (`Choice.shape`)
     chart = "text"  # the figure its results are drawn as (engagement's charts); "text" lists the answers
     settings: tuple[Setting, ...] = ()
 
@@ -69,6 +72,16 @@ class Kind:
 
     def field(self, question) -> str:
         return f"q{question.id}"
+
+    def raw_from_form(self, question, form) -> list[str]:
+        """The strings a screen's form sent for the question (what `parse` reads)."""
+        return form.getlist(self.field(question))
+
+    def screen_action(self, question, form, raw: list[str]) -> tuple[list[str], str | None] | None:
+        """For a post that does something on the screen instead of sending it (a tap on a map without
+        JavaScript, a removed point): what the screen then holds and a translated message, if any.
+        None, for every kind but those with such buttons: the post sends the answer."""
+        return None
 
     def parse(self, question, raw: list[str]):
         """Turn the submitted strings into a value; None means unanswered.
@@ -335,6 +348,215 @@ class LongText(ShortText):
     default_max = 2000
 
 
+MOST_POINTS = 10
+LONGEST_COMMENT = 200
+
+
+class MapPoint(Kind):
+    """A place question: up to `max_points` points on one of the organisation's maps (surveys.maps), each
+    with a short comment if staff ask for one, or places picked from the list of its named areas (its
+    options, each with a `shape`), for anyone who prefers a list or cannot see the map.
+
+    Each point is one answer row with `x` and `y` (shares of the map), the area that contains it as its
+    option (none outside every area) and the comment as its text; a place picked from the list is a row
+    with only the option. So areas are tallied, and switch later questions on, like any option.
+
+    The form's own strings (see `raw_from_form`) are "p|x|y|comment" per point, "a|option id" per place
+    picked from the list, and, for the screen without JavaScript, "v|x y size" (the part of the map
+    shown, surveys.maps.View) and "m|n" (point n is being moved)."""
+    key = "map_point"
+    label = _l("Place on a map")
+    has_choices = True
+    fewest_choices = 0  # its options are named areas: useful, not needed
+    has_map = True
+    has_areas = True
+    usable_in_show_if = True
+    several_per_response = True
+    chart = "map"
+    settings = (
+        Setting("map_id", "map", _l("Map")),
+        Setting("max_points", "int", _l("Most places a person may mark"), 1, low=1, high=MOST_POINTS),
+        Setting("comment", "bool", _l("Ask for a short comment on each place"), False),
+    )
+
+    def most(self, question) -> int:
+        return question.setting("max_points") or 1
+
+    def raw_from_form(self, question, form):
+        field = self.field(question)
+        comments = form.getlist(f"{field}_comment")
+        raw = []
+        for n, point in enumerate(form.getlist(f"{field}_point")):
+            if not point.strip():
+                continue  # a pin not placed
+            comment = comments[n] if n < len(comments) else ""
+            raw.append("|".join(("p", *(point.split() + ["", ""])[:2], comment)))
+        raw += [f"a|{area}" for area in form.getlist(f"{field}_area") if area.strip()]
+        return raw
+
+    def parse(self, question, raw):
+        points, areas = [], []
+        valid_areas = {str(c.id): c.id for c in question.choices}
+        for item in raw:
+            tag, _sep, rest = item.partition("|")
+            if tag == "p":
+                points.append(self._point(rest))
+            elif tag == "a":
+                if rest not in valid_areas:
+                    raise AnswerError(_("Pick one of the places in the list."))
+                areas.append(valid_areas[rest])
+        areas = sorted(set(areas))
+        if not points and not areas:
+            return self.missing(question)
+        limit = self.most(question)
+        if len(points) + len(areas) > limit:
+            raise AnswerError(ngettext("Mark at most %(num)d place.", "Mark at most %(num)d places.", limit))
+        if not question.setting("comment"):
+            points = [{**point, "comment": None} for point in points]
+        return {"points": points, "areas": areas}
+
+    def _point(self, text: str) -> dict:
+        from surveys.maps import on_map
+
+        x, _sep, rest = text.partition("|")
+        y, _sep, comment = rest.partition("|")
+        try:
+            x, y = float(x), float(y)
+        except ValueError:
+            x = y = math.nan
+        if not on_map(x, y):
+            raise AnswerError(_("A place must be on the map. Tap the map where you mean."))
+        comment = comment.replace("\x00", "").strip()
+        if len(comment) > LONGEST_COMMENT:
+            raise AnswerError(ngettext(
+                "Please make the comment shorter: at most %(num)d character (you wrote %(count)d).",
+                "Please make the comment shorter: at most %(num)d characters (you wrote %(count)d).",
+                LONGEST_COMMENT, count=len(comment)))
+        return {"x": round(x, 5), "y": round(y, 5), "comment": comment or None}
+
+    def rows(self, question, value):
+        from surveys.maps import area_of
+
+        if value is None:
+            return []
+        points = [{"x": p["x"], "y": p["y"], "text": p["comment"],
+                   "choice_id": area_of(p["x"], p["y"], question.choices)} for p in value["points"]]
+        return points + [{"choice_id": area} for area in value["areas"]]
+
+    def raw_from_answers(self, question, answers):
+        return [f"p|{a.x:g}|{a.y:g}|{a.text or ''}" if a.x is not None else f"a|{a.choice_id}"
+                for a in answers if a.x is not None or a.choice_id is not None]
+
+    def tally(self, question, counts):
+        """Places per named area; the points themselves are binned by the results (surveys.maps)."""
+        return {"chart": self.chart, "multiple": self.most(question) > 1, "map_id": question.setting("map_id"),
+                "rows": [(choice.label, counts.get(choice.id, 0)) for choice in question.choices]}
+
+    def export_columns(self, header, question):
+        """Per place: x and y (shares of the map's width and height), its latitude and longitude when the
+        map is georeferenced, the area it is in (or the place picked from the list) and its comment."""
+        labels = {c.id: c.label for c in question.choices}
+        georeference = self._georeference(question)
+        # Outside the f-strings, where the message extractor finds them.
+        latitude, longitude, area, comment = _("latitude"), _("longitude"), _("area"), _("comment")
+        columns = []
+        for n in range(self.most(question)):
+            name = header if self.most(question) == 1 else f"{header} ({n + 1})"
+            columns += [(f"{name}: x", place_value(question.id, n, lambda a: a.x)),
+                        (f"{name}: y", place_value(question.id, n, lambda a: a.y))]
+            if georeference:
+                columns += [(f"{name}: {latitude}", place_value(question.id, n, lambda a: _coordinate(
+                                georeference, a, 0))),
+                            (f"{name}: {longitude}", place_value(question.id, n, lambda a: _coordinate(
+                                georeference, a, 1)))]
+            columns += [(f"{name}: {area}", place_value(question.id, n, lambda a: labels.get(a.choice_id))),
+                        (f"{name}: {comment}", place_value(question.id, n, lambda a: a.text))]
+        return columns
+
+    def _georeference(self, question):
+        """The georeference of the question's map (read through the question's own session), or None."""
+        from sqlalchemy.orm import object_session
+
+        from surveys.maps import map_of
+
+        session = object_session(question)
+        survey_map = map_of(session, question) if session is not None else None
+        return survey_map.georeference if survey_map is not None else None
+
+    def settings_problem(self, settings):
+        problem = super().settings_problem(settings)
+        if problem is None and settings.get("map_id") is None:
+            problem = _("Pick the map the question is asked on.")
+        return problem
+
+    def screen_action(self, question, form, raw):
+        """The buttons of the screen without JavaScript: a tap on the map (`<field>_tap.x`, `.y`, CSS
+        pixels on a picture TAP_WIDTH wide) zooms in on the whole map and places a point on a part of it;
+        "remove", "move" and "whole map". A tap at exactly 0, 0 is what a browser sends when Enter is
+        pressed in a comment field (the tap picture is the form's first button): that sends the screen."""
+        from surveys.maps import TAP_WIDTH, View
+
+        field = self.field(question)
+        points = [item for item in raw if item.startswith("p|")]
+        others = [item for item in raw if item.startswith("a|")]
+        view = View.parse(form.get(f"{field}_view", ""))
+        moving = _index(form.get(f"{field}_moving"), len(points))
+        if f"{field}_remove" in form:
+            gone = _index(form.get(f"{field}_remove"), len(points))
+            kept = [p for n, p in enumerate(points) if n != gone]
+            return kept + others, None
+        if f"{field}_move" in form:
+            moving = _index(form.get(f"{field}_move"), len(points))
+            return points + others + ([f"m|{moving}"] if moving is not None else []), None
+        if f"{field}_whole" in form:
+            return points + others, None
+        if f"{field}_tap.x" not in form:
+            return None
+        tap_x, tap_y = form.get(f"{field}_tap.x", ""), form.get(f"{field}_tap.y", "")
+        if tap_x == "0" and tap_y == "0":
+            return None
+        height = _number(form.get(f"{field}_height")) or TAP_WIDTH
+        px, py = _number(tap_x), _number(tap_y)
+        keep_moving = [f"m|{moving}"] if moving is not None else []
+        if px is None or py is None or not (0 <= px <= TAP_WIDTH and 0 <= py <= height):
+            return points + others + [f"v|{view}"] + keep_moving, _("Tap on the map itself.")
+        x, y = view.share(px, py, height / TAP_WIDTH)
+        x, y = round(min(max(x, 0.0), 1.0), 4), round(min(max(y, 0.0), 1.0), 4)
+        if view.whole:
+            return points + others + [f"v|{View.around(x, y)}"] + keep_moving, None
+        limit = self.most(question)
+        if moving is None and len(points) + len(others) >= limit and limit > 1:
+            return points + others, ngettext(
+                "You have marked %(num)d place. Remove it if you want to mark another.",
+                "You have marked all %(num)d places. Remove one if you want to mark another.", limit)
+        if moving is None and len(points) + len(others) >= limit:
+            moving = 0 if points else None
+            others = others if points else []
+        comment = points[moving].split("|", 3)[3] if moving is not None else ""
+        placed = f"p|{x:g}|{y:g}|{comment}"
+        if moving is not None:
+            points[moving] = placed
+        else:
+            points.append(placed)
+        return points + others, None
+
+
+def _index(text, count: int) -> int | None:
+    try:
+        n = int(text)
+    except (TypeError, ValueError):
+        return None
+    return n if 0 <= n < count else None
+
+
+def _number(text) -> float | None:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
 def range_message(low, high) -> str:
     if low is not None and high is not None:
         return _("Write a number from %(low)s to %(high)s.", low=low, high=high)
@@ -387,6 +609,19 @@ def number_or_text(question_id: int) -> Callable:
     return value
 
 
+def place_value(question_id: int, n: int, read: Callable) -> Callable:
+    """What `read` gives for the n-th place (0 first) a person marked on a place question, or None."""
+    def value(response, answers):
+        places = [a for a in answers.get(question_id, ()) if a.x is not None or a.choice_id is not None]
+        return read(places[n]) if n < len(places) else None
+    return value
+
+
+def _coordinate(georeference, answer, index: int) -> float | None:
+    """Latitude (index 0) or longitude (1) of a place marked on the map; None for one picked from the list."""
+    return None if answer.x is None else georeference.lat_lon(answer.x, answer.y)[index]
+
+
 def cell_number(number: float) -> int | float | str:
     """Whole numbers without ".0"; infinity, which no spreadsheet can hold as a number, as text."""
     if not math.isfinite(number):
@@ -396,7 +631,7 @@ def cell_number(number: float) -> int | float | str:
 
 KINDS: dict[str, Kind] = {kind.key: kind for kind in (
     SingleChoice(), MultipleChoice(), Scale(), Rating(), YesNo(), Number(),
-    ShortText(), LongText(), ImageChoice(),
+    ShortText(), LongText(), ImageChoice(), MapPoint(),
 )}
 
 # The keys of the kinds whose options can switch a later question on (show-if), for code that

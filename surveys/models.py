@@ -105,6 +105,9 @@ class Choice(db.Model):
     position: Mapped[int]
     label: Mapped[str] = mapped_column(String(300))
     image_id: Mapped[int | None] = mapped_column(ForeignKey("survey_images.id", ondelete="SET NULL"))
+    # A kind with areas (a place question): the named area on its map, a polygon [[x, y], …] of shares of
+    # the map's width and height (surveys.maps); a point inside it is counted as this option.
+    shape: Mapped[list | None] = mapped_column(JSON)
 
     question: Mapped[Question] = relationship(back_populates="choices", foreign_keys=[question_id])
     image: Mapped["SurveyImage | None"] = relationship()
@@ -161,6 +164,9 @@ class Answer(db.Model):
     choice_id: Mapped[int | None] = mapped_column(ForeignKey("choices.id"))
     number: Mapped[float | None]
     text: Mapped[str | None] = mapped_column(Text)
+    # A place question's point, as shares (0–1) of its map's width and height from the top left.
+    x: Mapped[float | None]
+    y: Mapped[float | None]
 
     response: Mapped[Response] = relationship(back_populates="answers")
 

@@ -11,6 +11,7 @@ the views here turn its `Next` into a page or a redirect.
 import json
 import re
 import secrets
+from dataclasses import replace
 
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
@@ -19,8 +20,8 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from extensions import db, hooks, utcnow
-from surveys import answering, structure
+from extensions import db, hooks, limiter, utcnow
+from surveys import answering, maps, structure
 from surveys.answering import Next, Step
 from surveys.kinds import KINDS
 from surveys.models import Question, Survey, SurveyImage, SurveyState
@@ -75,8 +76,12 @@ def screen(slug, key, question_id):
         if refused and next_.step is Step.show:
             return render_screen(survey, key, question, next_.shown, refused["raw"], error=refused["error"])
         return page_for(survey, key, question, next_)
-    raw = request.form.getlist(KINDS[question.kind].field(question))
+    kind = KINDS[question.kind]
+    raw = kind.raw_from_form(question, request.form)
     via = valid_via()
+    action = kind.screen_action(question, request.form, raw)
+    if action is not None:  # a button on the screen (a tap on a map), not Next: nothing is stored
+        return stay_on_screen(survey, key, question, via, *action)
     # Read before the write starts, to keep the write short (only a first screen's address has `via`).
     attribution = answering.attribution_for(survey, via, hooks("survey_attribution"))
     try:
@@ -94,6 +99,19 @@ def screen(slug, key, question_id):
         page = page_for(survey, key, question, next_)
     db.session.commit()
     return page
+
+
+def stay_on_screen(survey: Survey, key: str, question: Question, via: str | None, raw: list[str],
+                   message: str | None):
+    """The same screen again, holding `raw` (and `message`, translated, if any): like a refused answer,
+    carried to the screen's own address for one view, so Back and reload stay plain pages."""
+    next_ = answering.open_screen(db.session, survey, key, question, utcnow())
+    if next_.step is not Step.show:
+        return page_for(survey, key, question, next_)
+    shown = replace(next_, step=Step.invalid, raw=tuple(raw), error=message)
+    if request.headers.get(INLINE) != "1" and keep_refusal(key, question, shown):
+        return redirect(screen_url(survey, key, question.id, via=via), 303)
+    return render_screen(survey, key, question, next_.shown, raw, error=message)
 
 
 # With JavaScript (static/js/survey.js) a screen is sent with this header, and the answer to the post is
@@ -194,7 +212,7 @@ def keep_typed_answer():
     if next_.step in (Step.question, Step.done):
         return page_for(survey, args["key"], question, next_)
     # Also when the survey closed meanwhile: sending the screen again says so.
-    raw = request.form.getlist(KINDS[question.kind].field(question))
+    raw = KINDS[question.kind].raw_from_form(question, request.form)
     message = _("The page had expired. Check your answer and press the button again.")
     return render_screen(survey, args["key"], question, next_.shown, raw, error=message, answer_invalid=False), 400
 
@@ -220,10 +238,48 @@ def image(slug, image_id):
         SurveyImage.id == image_id, Survey.slug == slug))
     if picture is None:
         abort(404)
-    response = make_response(picture.data)
-    response.content_type = picture.content_type
+    return _picture(picture.data, picture.content_type)
+
+
+@bp.get("/<slug>/kort/<int:question_id>")
+def place_map(slug, question_id):
+    """The whole map of a place question, for the screen with JavaScript (and staff's previews)."""
+    survey_map = _question_map(slug, question_id)
+    return _picture(survey_map.data, survey_map.content_type)
+
+
+def map_view_limit() -> str:
+    return current_app.config["MAP_VIEW_RATE_LIMIT"]
+
+
+@bp.get("/<slug>/kort/<int:question_id>/visning")
+@limiter.limit(map_view_limit)
+def place_view(slug, question_id):
+    """The part of a place question's map that a screen without JavaScript shows (`?v=x y size`), with
+    the points marked so far (`?p=x,y;x,y`) drawn as numbered pins: the person sees where they landed."""
+    survey_map = _question_map(slug, question_id)
+    picture = maps.view_picture(survey_map, maps.View.parse(request.args.get("v", "")),
+                                maps.parse_pins(request.args.get("p", "")))
+    return _picture(picture, "image/webp")
+
+
+def _question_map(slug: str, question_id: int):
+    """:raise 404: unless the question is a place question with a map. Drafts too, for staff's preview."""
+    survey = structure.survey_by_slug(db.session, slug)
+    if survey is None:
+        abort(404)
+    question = next((q for q in survey.questions if q.id == question_id), None)
+    survey_map = maps.map_of(db.session, question) if question is not None else None
+    if survey_map is None or survey_map.organisation_id != survey.organisation_id:
+        abort(404)
+    return survey_map
+
+
+def _picture(data: bytes, content_type: str):
+    response = make_response(data)
+    response.content_type = content_type
     response.cache_control.public = True
-    response.cache_control.max_age = 86400
+    response.cache_control.max_age = 86400  # the map's addresses carry its version stamp
     return response
 
 
@@ -261,6 +317,8 @@ def blank_screen(survey, key, question, shown, via) -> str:
 
 def _render_screen(survey, key, question, shown, raw, error, answer_invalid, via, **extra):
     index = shown.index(question)
+    if KINDS[question.kind].has_map:
+        extra["place"] = maps.place_screen(db.session, question, raw)
     return render_template(
         "surveys/public/screen.html", survey=survey, question=question, kind=KINDS[question.kind], raw=list(raw),
         error=error, invalid=bool(error) and answer_invalid,

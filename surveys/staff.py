@@ -13,11 +13,12 @@ from sqlalchemy import func, select
 from wtforms.fields import SelectChoice
 
 from extensions import db, owned_or_404, staff_only
-from surveys import editing, transfer
+from surveys import editing, map_editing, transfer
 from surveys.editing import ChoiceEdit, EditRefused, QuestionEdit
 from surveys.forms import ImportForm, SurveyForm, question_form
 from surveys.images import ImageProblem, store_image
 from surveys.kinds import KINDS
+from surveys.maps import MapProblem, format_shape, parse_shape, place_screen
 from surveys.models import Question, Response, Survey
 from surveys.timezone import from_local, to_local
 
@@ -135,8 +136,11 @@ def question_page(survey, question, kind):
     form = question_form(kind, obj=question, data=None if question else {"kind": kind, "required": True})
     form.show_if.choices = [SelectChoice("", _("Always show it"))] + [
         SelectChoice(str(cid), text) for cid, text in editing.condition_options(survey, question)]
+    maps = map_editing.maps_of(db.session, current_user.organisation_id) if KINDS[kind].has_map else []
+    for name in map_settings(kind):
+        form[name].choices = map_choices(maps)
     if request.method == "GET":
-        fill_question_form(form, question)
+        fill_question_form(form, question, maps)
     counts = editing.choice_answer_counts(db.session, question) if question else {}
     if form.validate_on_submit():
         try:
@@ -149,22 +153,64 @@ def question_page(survey, question, kind):
             flash(_("The question is saved."))
             return redirect(url_for("editor.show", survey_id=survey.id, _anchor=f"question-{saved.id}"))
     status = 422 if form.errors or form.form_errors else 200
+    answered = bool(question and editing.answer_count(db.session, question))
     return render_template("surveys/staff/question.html", survey=survey, question=question, form=form,
-                           kind=KINDS[form.kind.data or kind], counts=counts), status
+                           kind=KINDS[form.kind.data or kind], counts=counts, maps=maps, answered=answered,
+                           map_setting=next(iter(map_settings(kind)), None), shown_map=shown_map(form, kind, maps),
+                           areas=typed_areas(form)), status
 
 
-def fill_question_form(form, question):
-    """Existing options first, then empty rows for new ones."""
+def map_settings(kind: str) -> list[str]:
+    """The form fields of the kind's settings that pick one of the organisation's maps."""
+    return [f"setting_{s.name}" for s in KINDS[kind].settings if s.type == "map"]
+
+
+def map_choices(maps) -> list[SelectChoice]:
+    """The organisation's maps for a map setting; each option carries its picture's address and size, so
+    staff.js can show the map picked before the form is saved."""
+    return [SelectChoice("", _("Pick a map"))] + [
+        SelectChoice(str(m.id), m.name, render_kw={
+            "data-src": url_for("maps.picture", map_id=m.id, v=m.version), "data-width": m.width,
+            "data-height": m.height, "data-name": m.name}) for m in maps]
+
+
+def shown_map(form, kind: str, maps):
+    """The map the form's map setting names, for the preview of the areas; None if none is picked."""
+    picked = next((form[name].data for name in map_settings(kind)), None)
+    return next((m for m in maps if str(m.id) == str(picked)), None)
+
+
+def typed_areas(form) -> list[dict]:
+    """The option rows' areas as typed, for the preview (a shape that cannot be read is left out)."""
+    areas = []
+    for row, entry in enumerate(form.choices):
+        try:
+            shape = parse_shape(entry.form.area.data or "")
+        except MapProblem:
+            shape = None
+        if shape:
+            areas.append({"row": row, "label": entry.form.label.data or "", "shape": shape})
+    return areas
+
+
+def fill_question_form(form, question, maps=()):
+    """Existing options first, then empty rows for new ones. A new question on a map gets the
+    organisation's map when it has only one."""
     if question is not None:
         form.show_if.data = str(question.show_if_choice_id or "")
         for setting in KINDS[question.kind].settings:
             name = f"setting_{setting.name}"
             if name in form:
-                form[name].data = question.setting(setting.name, setting.default)
+                value = question.setting(setting.name, setting.default)
+                form[name].data = ("" if value is None else str(value)) if setting.type == "map" else value
+    elif len(maps) == 1:
+        for name in map_settings(form.kind.data):
+            form[name].data = str(maps[0].id)
     while len(form.choices):
         form.choices.pop_entry()
     for choice in question.choices if question else []:
-        form.choices.append_entry({"choice_id": str(choice.id), "label": choice.label})
+        form.choices.append_entry({"choice_id": str(choice.id), "label": choice.label,
+                                   "area": format_shape(choice.shape)})
     for _blank in range(3 if question and question.choices else 4):
         form.choices.append_entry({})
 
@@ -179,12 +225,21 @@ def question_edit(survey, form) -> QuestionEdit:
         if image and getattr(image, "filename", "") and kind.has_pictures:
             image_id = store_image(db.session, survey.id, image.read()).id
         choice_id = int(data.choice_id.data) if is_number(data.choice_id.data) else None
-        choices.append(ChoiceEdit(choice_id, data.label.data or "", bool(data.remove.data), image_id))
-    settings = {s.name: form[f"setting_{s.name}"].data for s in kind.settings if f"setting_{s.name}" in form}
+        shape = parse_shape(data.area.data or "") if kind.has_areas else None  # checked by the form
+        choices.append(ChoiceEdit(choice_id, data.label.data or "", bool(data.remove.data), image_id, shape))
+    settings = {s.name: setting_value(s, form[f"setting_{s.name}"].data)
+                for s in kind.settings if f"setting_{s.name}" in form}
     show_if = form.show_if.data
     return QuestionEdit(kind=kind.key, prompt=form.prompt.data, help=form.help.data or "",
                         required=bool(form.required.data), settings=settings,
                         show_if_choice_id=int(show_if) if is_number(show_if) else None, choices=choices)
+
+
+def setting_value(setting, data):
+    """A map setting is sent as the map's id, one of the organisation's (the form checked that)."""
+    if setting.type == "map":
+        return int(data) if is_number(data) else None
+    return data
 
 
 @bp.post("/<int:survey_id>/questions/<int:question_id>/move")
@@ -220,7 +275,9 @@ def delete_question(survey_id, question_id):
 @login_required
 def preview(survey_id):
     survey = load_survey(survey_id)
-    return render_template("surveys/staff/preview.html", survey=survey, kinds=KINDS)
+    # A place question's partial draws its map as a blank screen would (maps.place_screen).
+    places = {q.id: place_screen(db.session, q, []) for q in survey.questions if KINDS[q.kind].has_map}
+    return render_template("surveys/staff/preview.html", survey=survey, kinds=KINDS, places=places)
 
 
 @bp.get("/<int:survey_id>/export.json")

@@ -14,11 +14,15 @@ from datetime import datetime, timezone
 
 from flask import Response
 from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from surveys.editing import ChoiceEdit, EditRefused, QuestionEdit, create_survey, save_question
 from surveys.forms import is_slug
 from surveys.images import ImageProblem, clean_image
 from surveys.kinds import KINDS
+from surveys.map_editing import NAME_MAX, free_name
+from surveys.maps import Georeference, MapProblem, SurveyMap, clean_map, map_of, on_map
 from surveys.models import Survey, SurveyImage, SurveyStatus
 from surveys.timezone import FIRST_YEAR, LAST_YEAR, plausible
 
@@ -26,6 +30,8 @@ FORMAT = "bypuls-survey"
 VERSION = 1
 MAX_QUESTIONS = 200
 MAX_CHOICES = 100
+MAX_CORNERS = 200  # of a named area
+MAX_CONTROL_POINTS = 30
 # The same limits as the editor's forms.
 TITLE_MAX, TEXT_MAX, PROMPT_MAX, LABEL_MAX, SETTING_TEXT_MAX = 200, 2000, 500, 300, 100
 LANGUAGES = ("da", "en")
@@ -40,31 +46,49 @@ class ImportProblem(ValueError):
 def export_survey(survey: Survey) -> dict:
     """The survey's definition as plain JSON values; show-if refers to positions, not ids."""
     places = {c.id: (qi, ci) for qi, q in enumerate(survey.questions) for ci, c in enumerate(q.choices)}
+    session = object_session(survey)
     return {"format": FORMAT, "version": VERSION, "survey": {
         "slug": survey.slug, "title": survey.title, "intro": survey.intro or "",
         "thanks": survey.thanks or "", "language": survey.language,
         "opens_at": _iso(survey.opens_at), "closes_at": _iso(survey.closes_at),
-        "questions": [_export_question(q, places) for q in survey.questions],
+        "questions": [_export_question(session, q, places) for q in survey.questions],
     }}
 
 
-def _export_question(question, places: dict) -> dict:
+def _export_question(session, question, places: dict) -> dict:
     place = places.get(question.show_if_choice_id)
     kind = KINDS[question.kind]
-    # Only the kind's own settings, so that every exported file imports again.
-    known = {s.name for s in kind.settings}
+    # Only the kind's own settings, so that every exported file imports again; a map is no setting in
+    # the file (its id means nothing in another installation) but the question's "map".
+    known = {s.name for s in kind.settings if s.type != "map"}
     settings = {k: v for k, v in (question.settings or {}).items() if k in known}
-    return {"kind": question.kind, "prompt": question.prompt, "help": question.help or "",
-            "required": question.required, "settings": settings,
-            "show_if": {"question": place[0], "choice": place[1]} if place else None,
-            "choices": [_export_choice(c, kind.has_pictures) for c in question.choices]}
+    exported = {"kind": question.kind, "prompt": question.prompt, "help": question.help or "",
+                "required": question.required, "settings": settings,
+                "show_if": {"question": place[0], "choice": place[1]} if place else None,
+                "choices": [_export_choice(c, kind) for c in question.choices]}
+    if kind.has_map:
+        exported["map"] = _export_map(map_of(session, question))
+    return exported
 
 
-def _export_choice(choice, pictured: bool) -> dict:
+def _export_choice(choice, kind) -> dict:
     # An option keeps its picture when its question changes kind; only a kind with pictures shows it.
-    image = choice.image if pictured else None
-    return {"label": choice.label, "image": image and {
+    image = choice.image if kind.has_pictures else None
+    exported = {"label": choice.label, "image": image and {
         "content_type": image.content_type, "data": base64.b64encode(image.data).decode("ascii")}}
+    if kind.has_areas:
+        exported["shape"] = choice.shape
+    return exported
+
+
+def _export_map(survey_map: SurveyMap | None) -> dict | None:
+    """The map as the file carries it: its name, picture and control points, never its id."""
+    if survey_map is None:
+        return None
+    return {"name": survey_map.name, "content_type": survey_map.content_type,
+            "data": base64.b64encode(survey_map.data).decode("ascii"),
+            "control_points": [{k: point[k] for k in ("x", "y", "lat", "lon")}
+                               for point in survey_map.control_points or []]}
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -89,6 +113,15 @@ def json_download(survey: Survey) -> Response:
 class ChoicePlan:
     label: str
     image: tuple[bytes, int, int] | None  # cleaned WebP data, width, height
+    shape: list | None = None  # a kind with areas: the polygon, [[x, y], …] shares of the map
+
+
+@dataclass
+class MapPlan:
+    name: str
+    data: bytes  # the picture as the file has it: an existing map with these bytes is used again
+    cleaned: tuple[bytes, int, int]  # as an upload is cleaned, for a map made new
+    control_points: list[dict]
 
 
 @dataclass
@@ -100,6 +133,7 @@ class QuestionPlan:
     settings: dict
     show_if: tuple[int, int] | None  # (question index, choice index), both 0-based
     choices: list[ChoicePlan]
+    map: MapPlan | None = None  # a kind with a map
 
 
 def import_survey(session, organisation_id: int, data: bytes) -> Survey:
@@ -114,9 +148,9 @@ def import_survey(session, organisation_id: int, data: bytes) -> Survey:
     """
     values, questions = read_survey_file(data)
     survey = create_survey(session, organisation_id, status=SurveyStatus.draft, **values)
-    created = []
+    created, maps = [], {}
     for number, plan in enumerate(questions, start=1):
-        created.append(_build_question(session, survey, plan, created, number))
+        created.append(_build_question(session, survey, plan, created, number, maps))
     session.flush()
     return survey
 
@@ -223,7 +257,8 @@ def _question(raw, index: int, earlier: list[QuestionPlan]) -> QuestionPlan:
         help=_text(raw, "help", where, PROMPT_MAX), required=_flag(raw, "required", where, True),
         settings=_settings(raw.get("settings", {}), kind, n),
         show_if=_show_if(raw.get("show_if"), index, earlier),
-        choices=_choices(raw.get("choices", []), kind, n))
+        choices=_choices(raw.get("choices", []), kind, n),
+        map=_map(raw.get("map"), n, earlier) if KINDS[kind].has_map else None)
 
 
 def _settings(raw, kind: str, n: int) -> dict:
@@ -234,9 +269,13 @@ def _settings(raw, kind: str, n: int) -> dict:
         if name not in known:
             raise ImportProblem(_("Question %(n)s: the kind “%(kind)s” has no setting “%(name)s”.",
                                   n=n, kind=kind, name=_shown(name)))
+        if known[name].type == "map":
+            raise ImportProblem(_("Question %(n)s: a map is given as the question's “map”, not as the "
+                                  "setting “%(name)s”.", n=n, name=name))
         if value is not None:
             _check_setting(known[name], value, n)
-    problem = KINDS[kind].settings_problem(raw)
+    # The map setting is filled in from the question's "map" when the question is built.
+    problem = KINDS[kind].settings_problem({**raw, **{s.name: 0 for s in known.values() if s.type == "map"}})
     if problem:
         raise ImportProblem(_("Question %(n)s: %(problem)s", n=n, problem=problem))
     return dict(raw)
@@ -312,8 +351,75 @@ def _choice(raw, kind, where: str) -> ChoicePlan:
     if image is not None and not kind.has_pictures:
         raise ImportProblem(_("%(where)s: only options of image-choice questions can have a picture.",
                               where=where))
+    shape = raw.get("shape")
+    if shape is not None and not kind.has_areas:
+        raise ImportProblem(_("%(where)s: only options of place questions can have a “shape”.", where=where))
     return ChoicePlan(label=_text(raw, "label", where, LABEL_MAX, required=True),
-                      image=None if image is None else _image(image, where))
+                      image=None if image is None else _image(image, where),
+                      shape=None if shape is None else _shape(shape, where))
+
+
+def _shape(raw, where: str) -> list[list[float]]:
+    """A named area: a polygon of 3 to MAX_CORNERS corners, each [x, y] as shares of the map (0–1).
+
+    :raise ImportProblem: for anything else, saying what a shape looks like.
+    """
+    corners = raw if isinstance(raw, list) and 3 <= len(raw) <= MAX_CORNERS else []
+    ok = bool(corners) and all(isinstance(c, list) and len(c) == 2 and not any(isinstance(v, bool) for v in c)
+                               and on_map(*c) for c in corners)
+    if not ok:
+        raise ImportProblem(_("%(where)s: “shape” must be null or a list of 3 to %(max)s corners, each [x, y] "
+                              "with x and y from 0 to 1 (shares of the map's width and height).",
+                              where=where, max=MAX_CORNERS))
+    return [[float(x), float(y)] for x, y in corners]
+
+
+def _map(raw, n: int, earlier: list[QuestionPlan]) -> MapPlan:
+    """The map of a place question: its name, its picture (base64) and its control points. A picture that
+    an earlier question of the file carries too is cleaned once.
+
+    :raise ImportProblem: naming the question, for a missing or broken map.
+    """
+    where = _("Question %(n)s, map", n=n)
+    if not isinstance(raw, dict):
+        raise ImportProblem(_("Question %(n)s needs a “map”: an object with its “name” and its picture as "
+                              "base64 “data”.", n=n))
+    name = _text(raw, "name", where, NAME_MAX, required=True)
+    data = raw.get("data")
+    if not isinstance(data, str):
+        raise ImportProblem(_("%(where)s: “data” must be the picture in base64.", where=where))
+    try:
+        decoded = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise ImportProblem(_("%(where)s: the picture data is not valid base64.", where=where)) from None
+    cleaned = next((plan.map.cleaned for plan in earlier if plan.map and plan.map.data == decoded), None)
+    try:
+        cleaned = cleaned or clean_map(decoded)
+    except MapProblem as problem:
+        raise ImportProblem(_("%(where)s: %(problem)s", where=where, problem=str(problem))) from None
+    return MapPlan(name, decoded, cleaned, _control_points(raw.get("control_points", []), where))
+
+
+def _control_points(raw, where: str) -> list[dict]:
+    """:raise ImportProblem: unless a list of {x, y, lat, lon} numbers on the map and the earth that give
+    a georeference (or an empty list)."""
+    message = _("%(where)s: “control_points” must be a list of objects with the numbers “x” and “y” (0 to 1), "
+                "“lat” (−90 to 90) and “lon” (−180 to 180), at least two of them in different places.",
+                where=where)
+    if not isinstance(raw, list) or len(raw) > MAX_CONTROL_POINTS:
+        raise ImportProblem(message)
+    points = []
+    for item in raw:
+        values = [item.get(k) for k in ("x", "y", "lat", "lon")] if isinstance(item, dict) else [None]
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            raise ImportProblem(message)
+        x, y, lat, lon = (float(v) for v in values)
+        if not (on_map(x, y) and -90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ImportProblem(message)
+        points.append({"x": x, "y": y, "lat": lat, "lon": lon})
+    if points and Georeference.fit(points) is None:
+        raise ImportProblem(message)
+    return points
 
 
 def _image(raw, where: str) -> tuple[bytes, int, int]:
@@ -382,15 +488,20 @@ def _flag(raw: dict, key: str, where: str, default: bool) -> bool:
 
 # --- Import: build through the editor's services ------------------------------------
 
-def _build_question(session, survey: Survey, plan: QuestionPlan, created: list, number: int):
+def _build_question(session, survey: Survey, plan: QuestionPlan, created: list, number: int, maps: dict):
     """Save one planned question; show-if finds its choice among those already created.
 
     :raise ImportProblem: if the editor refuses it (the checks above should prevent that).
     """
-    edits = [ChoiceEdit(None, c.label, image_id=_store_image(session, survey, c.image)) for c in plan.choices]
+    edits = [ChoiceEdit(None, c.label, image_id=_store_image(session, survey, c.image), shape=c.shape)
+             for c in plan.choices]
     show_if = created[plan.show_if[0]].choices[plan.show_if[1]].id if plan.show_if else None
+    settings = dict(plan.settings)
+    if plan.map is not None:
+        settings.update({s.name: _survey_map(session, survey.organisation_id, plan.map, maps).id
+                         for s in KINDS[plan.kind].settings if s.type == "map"})
     edit = QuestionEdit(kind=plan.kind, prompt=plan.prompt, help=plan.help, required=plan.required,
-                        settings=plan.settings, show_if_choice_id=show_if, choices=edits)
+                        settings=settings, show_if_choice_id=show_if, choices=edits)
     try:
         question = save_question(session, survey, None, edit)
     except EditRefused as refusal:
@@ -400,6 +511,27 @@ def _build_question(session, survey: Survey, plan: QuestionPlan, created: list, 
         for choice, wanted in zip(question.choices, plan.choices, strict=False):
             choice.label = wanted.label
     return question
+
+
+def _survey_map(session, organisation_id: int, plan: MapPlan, made: dict) -> SurveyMap:
+    """The organisation's map with the plan's name and the very same picture (a file exported from here,
+    or imported before), else a new map made from the cleaned picture, under a name no other map has.
+    `made` keeps the maps made during this import, so questions on one map share it."""
+    key = (plan.name, plan.data)
+    if key in made:
+        return made[key]
+    same_name = session.scalars(select(SurveyMap).where(SurveyMap.organisation_id == organisation_id,
+                                                        SurveyMap.name == plan.name))
+    found = next((m for m in same_name if m.data == plan.data), None)
+    if found is None:
+        data, width, height = plan.cleaned
+        found = SurveyMap(organisation_id=organisation_id, name=free_name(session, organisation_id, plan.name),
+                          content_type="image/webp", width=width, height=height, data=data,
+                          control_points=plan.control_points)
+        session.add(found)
+        session.flush()
+    made[key] = found
+    return found
 
 
 def _store_image(session, survey: Survey, image: tuple[bytes, int, int] | None) -> int | None:

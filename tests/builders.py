@@ -4,7 +4,7 @@ from itertools import count
 
 from engagement.models import Organisation, Role, User
 from surveys.editing import ChoiceEdit, QuestionEdit, save_question
-from surveys.models import Survey, SurveyStatus
+from surveys.models import Choice, Survey, SurveyStatus
 
 _numbers = count(1)
 PASSWORD = "correct horse battery"
@@ -102,3 +102,48 @@ def make_idea(db, competition, status="approved", photo=None, **overrides):
     idea.status = IdeaStatus(status)
     db.session.commit()
     return idea
+
+
+def map_picture(size=(1200, 800), fmt="PNG") -> bytes:
+    """A plain town map: a grey street across, a blue harbour at the bottom right."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", size, "#f3efe6")
+    draw = ImageDraw.Draw(picture)
+    width, height = size
+    draw.rectangle((0, height * 0.45, width, height * 0.55), fill="#9a9a9a")
+    draw.rectangle((width * 0.7, height * 0.7, width, height), fill="#6fa8dc")
+    out = io.BytesIO()
+    picture.save(out, fmt)
+    return out.getvalue()
+
+
+def make_map(db, org, name="Bymidten", size=(1200, 800), control_points=()):
+    """One of the organisation's maps, stored as an upload would be."""
+    from surveys.maps import store_map
+
+    survey_map = store_map(db.session, org.id, name, map_picture(size))
+    survey_map.control_points = list(control_points)
+    db.session.commit()
+    return survey_map
+
+
+# Named areas of a place question on make_map's map, as (label, polygon in shares).
+AREAS = [("Torvet", [[0.1, 0.1], [0.4, 0.1], [0.4, 0.4], [0.1, 0.4]]),
+         ("Havnen", [[0.7, 0.7], [1.0, 0.7], [1.0, 1.0], [0.7, 1.0]])]
+
+
+def make_place_survey(db, org, survey_map, max_points=1, comment=False, required=True, areas=AREAS, **overrides):
+    """An open survey whose first question is a place question on `survey_map` with `areas`, then a
+    short text question."""
+    survey = make_survey(db, org, [
+        {"kind": "map_point", "prompt": "Markér, hvor du mødes med dine venner", "required": required,
+         "settings": {"map_id": survey_map.id, "max_points": max_points, "comment": comment}},
+        {"kind": "short_text", "prompt": "Hvad mangler der?", "required": False}], **overrides)
+    question = survey.questions[0]
+    for position, (label, shape) in enumerate(areas, start=1):
+        question.choices.append(Choice(label=label, position=position, shape=shape))
+    db.session.commit()
+    return survey

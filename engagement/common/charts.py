@@ -105,9 +105,71 @@ def funnel_figure(rows: list[dict]) -> dict:
                        "xaxis": {"rangemode": "tozero", "automargin": True}}}
 
 
-FIGURES = {"bars": bars_figure, "diverging": diverging_figure, "histogram": histogram_figure}
+# Places per cell, light to dark: readable over a pale town map, and the darkest is where most people pointed.
+HEAT = [[0, "#fed976"], [0.35, "#fd8d3c"], [0.7, "#e31a1c"], [1, "#800026"]]
+MAP_WIDTH = 720  # px: the width a map figure is laid out for; it shrinks with the page, keeping its aspect
+
+
+def map_layout(picture_url: str, aspect: float, bottom: int = 10) -> dict:
+    """A figure's layout with the map picture behind it: x and y are shares of the map's width and height
+    (y downwards, as the points are stored), drawn in the map's own aspect, without zoom or axes.
+    `results.js` sets its height from the width it gets, so the map fills it; `bottom` leaves room below."""
+    axis = {"visible": False, "fixedrange": True, "showgrid": False, "zeroline": False, "constrain": "domain"}
+    return {**BASE_LAYOUT, "height": round(MAP_WIDTH * aspect) + 10 + bottom,
+            "margin": {"l": 0, "r": 0, "t": 10, "b": bottom},
+            "dragmode": False, "hovermode": "closest",
+            "xaxis": {**axis, "range": [0, 1]},
+            "yaxis": {**axis, "range": [1, 0], "scaleanchor": "x", "scaleratio": aspect},
+            "images": [{"source": picture_url, "xref": "x", "yref": "y", "x": 0, "y": 0, "sizex": 1, "sizey": 1,
+                        "xanchor": "left", "yanchor": "top", "sizing": "stretch", "layer": "below"}]}
+
+
+def density_figure(place, picture_url: str, area_labels: dict) -> dict:
+    """A place question's points over its map: the count per cell of the grid (surveys.places) as
+    squares coloured by count, a heat map the basic Plotly bundle can draw, and, when there are few,
+    the points themselves on top. `results.js` makes each square as large as its cell on screen
+    (Plotly sizes markers in pixels, and the chart's width follows the page)."""
+    cells = place.cells
+    per_cell = _("Places here")
+    data = [{"type": "scatter", "mode": "markers", "x": [(c + 0.5) / place.columns for c, _r, _n in cells],
+             "y": [(r + 0.5) / place.rows for _c, r, _n in cells], "customdata": [n for _c, _r, n in cells],
+             "meta": {"cells": place.columns}, "opacity": 0.75,
+             "marker": {"symbol": "square", "size": MAP_WIDTH / place.columns, "line": {"width": 0},
+                        "color": [n for _c, _r, n in cells], "colorscale": HEAT, "cmin": 0,
+                        "colorbar": {"title": {"text": plain(per_cell), "side": "top"}, "orientation": "h",
+                                     "thickness": 10, "len": 0.5, "x": 0.5, "xanchor": "center", "y": -0.02,
+                                     "yanchor": "top", "tickformat": "d",
+                                     **({"dtick": 1} if max(n for _c, _r, n in cells) <= 10 else {})}},
+             "hovertemplate": plain(per_cell) + ": %{customdata}<extra></extra>"}]
+    if place.points:
+        data.append({"type": "scatter", "mode": "markers", "x": [x for x, _y, _a in place.points],
+                     "y": [y for _x, y, _a in place.points],
+                     "text": [plain(area_labels.get(a) or _("Outside every named area")) for _x, _y, a in place.points],
+                     "marker": {"size": 5, "color": "#1a1a1a", "opacity": 0.85,
+                                "line": {"width": 1, "color": "#ffffff"}},
+                     "hovertemplate": "%{text}<extra></extra>"})
+    return {"data": data, "layout": map_layout(picture_url, place.survey_map.aspect, bottom=70)}
+
+
+def touchpoints_figure(rows: list[dict], picture_url: str, aspect: float) -> dict:
+    """Where the answers came from: each touchpoint placed on the map, as a circle whose area grows with
+    its number of responses, and its name."""
+    largest = max((row["responses"] for row in rows), default=0) or 1
+    sizes = [12 + 38 * (row["responses"] / largest) ** 0.5 for row in rows]
+    return {"data": [{"type": "scatter", "mode": "markers+text", "x": [row["x"] for row in rows],
+                      "y": [row["y"] for row in rows], "customdata": [row["responses"] for row in rows],
+                      "text": [plain(row["name"]) for row in rows], "textposition": "top center",
+                      "textfont": {"color": "#111111", "size": 13},
+                      "marker": {"size": sizes, "color": GREEN, "opacity": 0.8,
+                                 "line": {"width": 2, "color": "#ffffff"}},
+                      "hovertemplate": "%{text}: %{customdata}<extra></extra>"}],
+            "layout": map_layout(picture_url, aspect)}
+
+
+FIGURES = {"bars": bars_figure, "diverging": diverging_figure, "histogram": histogram_figure,
+           "map": bars_figure}  # a place question's counts per named area; its map is density_figure
 
 
 def question_figure(result: dict) -> dict | None:
     build = FIGURES.get(result.get("chart"))
-    return build(result) if build and result["respondents"] else None
+    return build(result) if build and result["respondents"] and result.get("rows", True) else None

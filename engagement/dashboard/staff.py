@@ -5,6 +5,7 @@ from flask_login import login_required
 from engagement.common import charts
 from engagement.dashboard import bp
 from engagement.dashboard.filters import class_session_options, filter_args, filters_from_args, touchpoint_options
+from engagement.dashboard.staff_places import place_figures
 from engagement.touchpoints import services as touchpoints
 from extensions import db
 from surveys import results
@@ -20,6 +21,8 @@ def results_page(survey_id):
     summary = results.summarise(db.session, survey, filters)
     figures = {"timeline": charts.timeline_figure(summary.timeline, summary.timeline_unit)}
     for result in summary.questions:
+        if result["kind"].has_map and result["respondents"]:  # first: it adds a row for places outside every area
+            figures.update(place_figures(survey, result["question"], filters, result))
         figure = charts.question_figure(result)
         if figure:
             figures[f"q{result['question'].id}"] = figure

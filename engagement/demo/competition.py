@@ -19,9 +19,11 @@ from sqlalchemy import insert
 from engagement.competitions import moderation, photos
 from engagement.competitions.models import Category, Competition, CompetitionStatus, Idea, Vote, Voter
 from engagement.competitions.services import IdeaValues, submit_idea
+from engagement.demo import town_map
 from engagement.models import Organisation, User
 from engagement.touchpoints.models import Scan, TouchpointKind
 from engagement.touchpoints.services import TouchpointValues, create_touchpoint
+from surveys.maps import SurveyMap
 
 SLUG = "algade-12-ideer"
 TITLE = "Hvad skal der ske i det tomme butikslokale på Algade 12?"
@@ -76,8 +78,10 @@ REJECTED = ("Parkeringsplads", "Riv det ned og lav parkering.", 1, "", "26+",
             "Ikke en idé til lokalet; svaret er givet videre til teknisk forvaltning.")
 
 
-def seed_competition(session, org: Organisation, admin: User, rng: random.Random, now: datetime) -> Competition:
-    """The competition, its ideas, votes, moderation log and the shop-door touchpoint; flush, never commit."""
+def seed_competition(session, org: Organisation, admin: User, rng: random.Random, now: datetime,
+                     survey_map: SurveyMap | None = None) -> Competition:
+    """The competition, its ideas, votes, moderation log and the shop-door touchpoint (on `survey_map`, the
+    demo's map, if given); flush, never commit."""
     competition = Competition(
         organisation_id=org.id, slug=SLUG, title=TITLE, brief=BRIEF, language="da", status=CompetitionStatus.open,
         submissions_open_at=now - timedelta(days=30), voting_opens_at=now - timedelta(days=4),
@@ -87,7 +91,7 @@ def seed_competition(session, org: Organisation, admin: User, rng: random.Random
     session.flush()
     ideas = add_ideas(session, competition, admin, rng, now)
     add_votes(session, competition, ideas, rng, now)
-    add_door_touchpoint(session, org, competition, ideas, rng)
+    add_door_touchpoint(session, org, competition, ideas, rng, survey_map)
     return competition
 
 
@@ -138,11 +142,13 @@ def add_votes(session, competition: Competition, ideas: list[tuple[Idea, int]], 
 
 
 def add_door_touchpoint(session, org: Organisation, competition: Competition, ideas: list[tuple[Idea, int]],
-                        rng: random.Random) -> None:
+                        rng: random.Random, survey_map: SurveyMap | None) -> None:
     """The poster on the shop's own door: about a third of the ideas came through it, from many more scans."""
+    name = "Døren til Algade 12"
+    place = town_map.place_of(name, survey_map) if survey_map else {}
     touchpoint = create_touchpoint(session, org.id, TouchpointValues(
-        name="Døren til Algade 12", kind=TouchpointKind.shop_window, address="Algade 12, 4760 Vordingborg",
-        headline="Hvad skal Algade 12 være?", target=f"competition:{competition.id}"))
+        name=name, kind=TouchpointKind.shop_window, address="Algade 12, 4760 Vordingborg",
+        headline="Hvad skal Algade 12 være?", target=f"competition:{competition.id}", **place))
     brought = rng.sample([idea for idea, _popularity in ideas], 6)
     for idea in brought:
         idea.touchpoint_id = touchpoint.id

@@ -1,11 +1,12 @@
 """The demo: Vordingborg's town-centre partnership with two open surveys and their answers.
 
-`seed(session)` builds the surveys through the editor's own services, so they
-are valid exactly like ones staff make, then adds a few hundred synthetic
-responses in bulk. The answers go through each kind's `parse` and `rows`, so
-they are stored exactly as the answering flow stores them. The crowd is drawn
-from `random.Random(2026)`: every run gives the same answers, spread over
-the six weeks before the day it runs.
+`seed(session)` draws the map of the town centre (town_map), builds the
+surveys through the editor's own services, so they are valid exactly like
+ones staff make, then adds a few hundred synthetic responses in bulk. The
+answers go through each kind's `parse` and `rows`, so they are stored exactly
+as the answering flow stores them. The crowd is drawn from
+`random.Random(2026)`: every run gives the same answers, spread over the six
+weeks before the day it runs.
 """
 import random
 import secrets
@@ -18,6 +19,7 @@ import click
 from flask_babel import force_locale
 from sqlalchemy import func, insert, select, update
 
+from engagement.demo import town_map
 from engagement.demo.competition import seed_competition
 from engagement.models import Organisation, Role, User
 from engagement.touchpoints.models import Scan, TouchpointKind
@@ -26,6 +28,7 @@ from extensions import utcnow
 from surveys.ages import AGE_BANDS
 from surveys.editing import ChoiceEdit, QuestionEdit, change_status, create_survey, save_question
 from surveys.kinds import KINDS, NOT_A_NUMBER
+from surveys.maps import SurveyMap
 from surveys.models import Answer, Question, Response, Survey
 from surveys.timezone import from_local, to_local
 
@@ -48,8 +51,10 @@ class DemoQuestion:
     The weights are relative: `options` pairs each label with how often it is
     picked; `picks` weighs picking 1, 2, 3... options; `points` weighs each
     point of a scale from its low end. Text answers come from `texts`, left
-    empty by a `skip` share of people. Yes/no keeps the engine's own two labels;
-    its `options` only give their weights, yes first. A label or help may be a
+    empty by a `skip` share of people. A place question's options are the
+    named `areas` of the demo map, and `places` draws what a phone posts.
+    Yes/no keeps the engine's own two labels; its `options` only give their
+    weights, yes first. A label or help may be a
     translatable text shared with the app (the age bands, the number hint): it
     is written in the survey's language when the survey is built.
     """
@@ -65,6 +70,8 @@ class DemoQuestion:
     texts: tuple[str, ...] = ()
     skip: float = 0.0
     draw: Callable[[random.Random], float] | None = None
+    areas: tuple[tuple[str, list], ...] = ()  # (label, polygon in shares of the map)
+    places: Callable[[random.Random, list], list[str]] | None = None
 
 
 def age_question(*weights) -> DemoQuestion:
@@ -155,6 +162,10 @@ YOUNG_PEOPLE = dict(
                          ("Skateparken", 34), ("Havnen", 30), ("Torvet", 14), ("Biblioteket", 11),
                          ("Ungdomsklubben", 10), ("Rundt i butikkerne", 15),
                          ("På en café eller et pizzeria", 16), ("Et andet sted", 6))),
+        DemoQuestion("map_point", "Markér på kortet, hvor du mødes med dine venner", required=False,
+                     help="Sæt op til 2 prikker. Skriv gerne, hvad I laver der.",
+                     settings={"max_points": 2, "comment": True}, areas=tuple(town_map.AREAS),
+                     places=town_map.meeting_points, skip=0.12),
         DemoQuestion("single_choice", "Hvor tit kommer du i bymidten?", options=(
             ("Hver dag", 15), ("Et par gange om ugen", 35), ("En gang om ugen", 22),
             ("Et par gange om måneden", 18), ("Sjældnere", 10))),
@@ -165,7 +176,7 @@ YOUNG_PEOPLE = dict(
                      settings={"low_label": "Nej, slet ikke", "high_label": "Ja, helt sikkert"}),
         DemoQuestion("yes_no", "Er der steder i bymidten, hvor du ikke har lyst til at være?",
                      options=(("Ja", 38), ("Nej", 62))),
-        DemoQuestion("short_text", "Hvor, og hvorfor?", required=False, show_if=(5, 0),
+        DemoQuestion("short_text", "Hvor, og hvorfor?", required=False, show_if=(6, 0),
                      settings={"max_length": 200}, texts=WHERE_AND_WHY, skip=0.15),
         DemoQuestion("number", "Hvor mange minutter tager det dig at komme ind til byen?",
                      help=NOT_A_NUMBER, settings={"min": 0, "max": 180}, draw=minutes_to_town),
@@ -225,14 +236,15 @@ def seed(session) -> Organisation:
     session.flush()
     rng = random.Random(2026)
     now = utcnow()
+    survey_map = town_map.seed_map(session, org.id)
     surveys = {}
     for definition, count in ((YOUNG_PEOPLE, 300), (EMPTY_SHOP, 220)):
-        survey = build_survey(session, org, definition, now)
+        survey = build_survey(session, org, definition, now, survey_map)
         add_responses(session, survey, definition["questions"], count, rng, now)
         surveys[definition["slug"]] = survey
     session.flush()
-    add_touchpoints(session, org, surveys, rng)
-    seed_competition(session, org, users[0], rng, now)
+    add_touchpoints(session, org, surveys, rng, survey_map)
+    seed_competition(session, org, users[0], rng, now, survey_map)
     return org
 
 
@@ -246,16 +258,18 @@ TOUCHPOINTS = [
 ]
 
 
-def add_touchpoints(session, org: Organisation, surveys: dict[str, Survey], rng: random.Random) -> None:
-    """Places with QR codes that brought part of each survey's responses, and their scans.
+def add_touchpoints(session, org: Organisation, surveys: dict[str, Survey], rng: random.Random,
+                    survey_map: SurveyMap) -> None:
+    """Places with QR codes, each placed on the map, that brought part of each survey's responses, and
+    their scans.
 
     The skate park is scanned often but its answers are rarely finished: the
     funnel on the results page has something to show.
     """
     for name, kind, slug, share, scans_per_start in TOUCHPOINTS:
         survey = surveys[slug]
-        touchpoint = create_touchpoint(session, org.id, TouchpointValues(name=name, kind=kind,
-                                                                         target=f"survey:{survey.id}"))
+        touchpoint = create_touchpoint(session, org.id, TouchpointValues(
+            name=name, kind=kind, target=f"survey:{survey.id}", **town_map.place_of(name, survey_map)))
         unclaimed = session.scalars(select(Response.id).where(
             Response.survey_id == survey.id, Response.touchpoint_id.is_(None)).order_by(Response.id)).all()
         total = session.scalar(select(func.count()).select_from(Response).where(Response.survey_id == survey.id))
@@ -268,8 +282,9 @@ def add_touchpoints(session, org: Organisation, surveys: dict[str, Survey], rng:
     session.flush()
 
 
-def build_survey(session, org: Organisation, definition: dict, now: datetime) -> Survey:
-    """An open survey made with the editor's services, so the same rules hold as for staff."""
+def build_survey(session, org: Organisation, definition: dict, now: datetime, survey_map: SurveyMap) -> Survey:
+    """An open survey made with the editor's services, so the same rules hold as for staff; its place
+    questions are asked on `survey_map`."""
     opened = now - timedelta(days=CAMPAIGN_DAYS)
     values = {k: v for k, v in definition.items() if k != "questions"}
     survey = create_survey(session, org.id, language="da", created_at=opened, opens_at=opened, **values)
@@ -279,10 +294,12 @@ def build_survey(session, org: Organisation, definition: dict, now: datetime) ->
             show_if = survey.questions[spec.show_if[0]].choices[spec.show_if[1]].id
         with force_locale(survey.language):
             help_text, labels = str(spec.help), [str(label) for label, _weight in spec.options]
+        settings = {**spec.settings, "map_id": survey_map.id} if KINDS[spec.kind].has_map else dict(spec.settings)
+        choices = [ChoiceEdit(None, label) for label in labels] + [
+            ChoiceEdit(None, label, shape=shape) for label, shape in spec.areas]
         save_question(session, survey, None, QuestionEdit(
-            kind=spec.kind, prompt=spec.prompt, help=help_text, required=spec.required,
-            settings=dict(spec.settings), show_if_choice_id=show_if,
-            choices=[ChoiceEdit(None, label) for label in labels]))
+            kind=spec.kind, prompt=spec.prompt, help=help_text, required=spec.required, settings=settings,
+            show_if_choice_id=show_if, choices=choices))
     change_status(survey, "open")
     session.flush()
     return survey
@@ -311,8 +328,8 @@ def add_responses(session, survey: Survey, specs: list[DemoQuestion], count: int
     table = Response.__table__
     ids = dict(session.execute(insert(table).returning(table.c.key, table.c.id), responses).all())
     session.execute(insert(Answer.__table__), [
-        {"choice_id": None, "number": None, "text": None, **row, "response_id": ids[response["key"]],
-         "question_id": question_id}
+        {"choice_id": None, "number": None, "text": None, "x": None, "y": None, **row,
+         "response_id": ids[response["key"]], "question_id": question_id}
         for response, answers in zip(responses, answer_sets, strict=True)
         for question_id, rows in answers for row in rows])
 
@@ -337,6 +354,8 @@ def answer_rows(rng: random.Random, survey: Survey, specs: list[DemoQuestion]) -
 
 def raw_answer(rng: random.Random, question: Question, spec: DemoQuestion) -> list[str]:
     """What this person's phone would post for the question."""
+    if spec.places:
+        return [] if rng.random() < spec.skip else spec.places(rng, question.choices)
     if spec.options:
         how_many = rng.choices(range(1, len(spec.picks) + 1), spec.picks)[0]
         pool = list(zip(question.choices, (weight for _label, weight in spec.options), strict=True))

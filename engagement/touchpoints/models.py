@@ -7,6 +7,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db, utcnow
+from surveys.maps import SurveyMap
 from surveys.models import Survey
 
 
@@ -52,6 +53,10 @@ class Touchpoint(db.Model):
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     note: Mapped[str] = mapped_column(Text, default="")
+    # Where it is on one of the organisation's maps (surveys.maps), as shares of its width and height.
+    map_id: Mapped[int | None] = mapped_column(ForeignKey("maps.id", ondelete="SET NULL"))
+    map_x: Mapped[float | None]
+    map_y: Mapped[float | None]
     # The target can change later (a new survey); the printed code keeps working.
     survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="SET NULL"))
     # Or an idea competition; at most one of the two is set. By table name: competitions build on touchpoints.
@@ -60,6 +65,7 @@ class Touchpoint(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     survey: Mapped[Survey | None] = relationship()
+    map: Mapped[SurveyMap | None] = relationship()
 
 
 class Scan(db.Model):

@@ -16,6 +16,7 @@ from engagement.competitions.models import Competition, CompetitionStatus, Idea,
 from engagement.touchpoints.links import new_code, normalise_code
 from engagement.touchpoints.models import Scan, Touchpoint, TouchpointKind
 from extensions import utcnow, wait_for_write_turn
+from surveys.maps import SurveyMap, on_map
 from surveys.models import Question, Response, Survey, SurveyState, SurveyStatus
 from surveys.results import Filters, matching_responses
 from surveys.timezone import from_local
@@ -26,6 +27,10 @@ WITHOUT_QUESTIONS = (lazyload(Survey.questions),)
 
 class InvalidTarget(ValueError):
     """The chosen target is not one of the organisation's surveys or competitions."""
+
+
+class InvalidMapPlace(ValueError):
+    """The map is not one of the organisation's, or the place is not on it (both shares 0–1, or neither)."""
 
 
 # The kinds of target a form value names ("survey:<id>", "competition:<id>"), by their model.
@@ -43,6 +48,10 @@ class TouchpointValues:
     longitude: float | None = None
     note: str = ""
     target: str = ""
+    # Where it is on one of the organisation's maps (surveys.maps): all three, or none.
+    map_id: int | None = None
+    map_x: float | None = None  # shares of the map's width and height, from the top left
+    map_y: float | None = None
 
 
 # -- staff ---------------------------------------------------------------------------------------
@@ -138,10 +147,34 @@ def update_touchpoint(session, touchpoint: Touchpoint, values: TouchpointValues)
 
 def apply_values(session, touchpoint: Touchpoint, values: TouchpointValues) -> None:
     kind, target_id = resolve_target(session, touchpoint.organisation_id, values.target) or (None, None)
-    for name in ("name", "kind", "headline", "address", "latitude", "longitude", "note"):
+    check_map_place(session, touchpoint.organisation_id, values)
+    for name in ("name", "kind", "headline", "address", "latitude", "longitude", "note", "map_id", "map_x", "map_y"):
         setattr(touchpoint, name, getattr(values, name))
     touchpoint.survey_id = target_id if kind == "survey" else None
     touchpoint.competition_id = target_id if kind == "competition" else None
+
+
+def check_map_place(session, organisation_id: int, values: TouchpointValues) -> None:
+    """:raise InvalidMapPlace: unless the place is on one of the organisation's maps, or there is none."""
+    place = (values.map_id, values.map_x, values.map_y)
+    if place == (None, None, None):
+        return
+    if None in place or not on_map(values.map_x, values.map_y):
+        raise InvalidMapPlace(place)
+    if session.scalar(select(SurveyMap.id).where(SurveyMap.id == values.map_id,
+                                                  SurveyMap.organisation_id == organisation_id)) is None:
+        raise InvalidMapPlace(place)
+
+
+def place_from_coordinates(survey_map: SurveyMap, latitude: float | None,
+                           longitude: float | None) -> tuple[float, float] | None:
+    """Where a latitude and longitude fall on a georeferenced map, as shares rounded to 0.01 %; None when
+    the map has no georeference, a coordinate is missing, or the place is off the map."""
+    georeference = survey_map.georeference
+    if georeference is None or latitude is None or longitude is None:
+        return None
+    x, y = (round(share, 4) for share in georeference.shares(latitude, longitude))
+    return (x, y) if on_map(x, y) else None
 
 
 def unused_code(session) -> str:

@@ -16,10 +16,11 @@ from slugify import slugify
 from engagement.common.access import builder_required, can_build
 from engagement.downloads import download
 from engagement.touchpoints import posters, qr, services
-from engagement.touchpoints.forms import TouchpointForm
+from engagement.touchpoints.forms import TouchpointForm, parse_coordinate
 from engagement.touchpoints.links import public_url, short_url
 from engagement.touchpoints.models import Touchpoint
 from extensions import db, owned_or_404
+from surveys import map_editing
 
 bp = Blueprint("touchpoints", __name__, url_prefix="/staff/touchpoints")
 
@@ -42,7 +43,7 @@ def base_url() -> str:
 def touchpoint_helpers():
     return {"touchpoint_url": lambda t: public_url(base_url(), t.code),
             "touchpoint_short_url": lambda t: short_url(base_url(), t.code),
-            "can_change_touchpoints": lambda: can_build(current_user)}
+            "can_change_touchpoints": lambda: can_build(current_user), "percent_text": percent_text}
 
 
 @bp.get("/")
@@ -60,13 +61,14 @@ def index():
 def new():
     form = TouchpointForm()
     form.set_targets(services.target_options(db.session, current_user.organisation_id))
-    if form.validate_on_submit():
+    maps = map_editing.maps_of(db.session, current_user.organisation_id)
+    form.set_maps(maps)
+    if not on_the_map(form, maps) and form.validate_on_submit():
         touchpoint = save(form, None)
         if touchpoint is not None:
             flash(_("The touchpoint is created. Download its poster and hang it up."))
             return redirect(url_for("touchpoints.show", touchpoint_id=touchpoint.id), 303)
-    return render_template("engagement/touchpoints/staff/form.html", form=form, touchpoint=None), \
-        422 if form.errors else 200
+    return form_page(form, None, maps)
 
 
 @bp.get("/<int:touchpoint_id>")
@@ -85,11 +87,64 @@ def edit(touchpoint_id):
     touchpoint = load_touchpoint(touchpoint_id)
     form = TouchpointForm(data=form_values(touchpoint))
     form.set_targets(services.target_options(db.session, current_user.organisation_id, touchpoint.competition_id))
-    if form.validate_on_submit() and save(form, touchpoint) is not None:
+    maps = map_editing.maps_of(db.session, current_user.organisation_id)
+    form.set_maps(maps)
+    if not on_the_map(form, maps) and form.validate_on_submit() and save(form, touchpoint) is not None:
         flash(_("The touchpoint is saved. Its code and posters stay the same."))
         return redirect(url_for("touchpoints.show", touchpoint_id=touchpoint.id), 303)
-    return render_template("engagement/touchpoints/staff/form.html", form=form, touchpoint=touchpoint), \
+    return form_page(form, touchpoint, maps)
+
+
+# The form's buttons that work on its map instead of saving (they matter without JavaScript).
+SHOW_MAP, FROM_COORDINATES = "show_map", "from_coordinates"
+
+
+def on_the_map(form: TouchpointForm, maps: list) -> bool:
+    """For "Show the map" and "Place it from its latitude and longitude": the form again, not saved, with
+    the map chosen shown (and the place filled in from the coordinates, when they fall on the map)."""
+    if request.method != "POST" or not {SHOW_MAP, FROM_COORDINATES} & set(request.form):
+        return False
+    if form.map_id.data and form.chosen_map_id() is None:
+        form.map_id.errors = [_("Choose one of your organisation’s maps from the list.")]
+    elif FROM_COORDINATES in request.form:
+        place = coordinates_place(form, chosen_map(form, maps))
+        if place is None:
+            form.map_x.errors = [_("Its latitude and longitude are not on this map (or the map has no "
+                                   "georeference). Give the place on the map as x and y.")]
+        else:
+            form.map_x.data, form.map_y.data = (percent_text(share) for share in place)
+    return True
+
+
+def chosen_map(form: TouchpointForm, maps: list):
+    return next((m for m in maps if m.id == form.chosen_map_id()), None)
+
+
+def coordinates_place(form: TouchpointForm, survey_map) -> tuple[float, float] | None:
+    """Where the form's latitude and longitude fall on the (georeferenced) map, as shares; None if not."""
+    try:
+        latitude, longitude = parse_coordinate(form.latitude.data), parse_coordinate(form.longitude.data)
+    except ValueError:
+        return None
+    return services.place_from_coordinates(survey_map, latitude, longitude) if survey_map else None
+
+
+def form_page(form: TouchpointForm, touchpoint: Touchpoint | None, maps: list):
+    """The form with its map: the chosen map's preview, the place typed (when it is one) and, for a
+    touchpoint with a latitude and longitude but no place yet, where those fall on a georeferenced map."""
+    survey_map = chosen_map(form, maps)
+    offer = None
+    if survey_map is not None and form.map_place() is None and not (form.map_x.data or form.map_y.data):
+        offer = coordinates_place(form, survey_map)
+    return render_template("engagement/touchpoints/staff/form.html", form=form, touchpoint=touchpoint, maps=maps,
+                           map_data=map_data(maps), survey_map=survey_map, place=form.map_place(), offer=offer), \
         422 if form.errors else 200
+
+
+def map_data(maps: list) -> dict:
+    """What static/js/staff.js needs to show another map when one is chosen, by the select's value."""
+    return {str(m.id): {"src": url_for("maps.picture", map_id=m.id, v=m.version), "width": m.width,
+                        "height": m.height, "label": _("Map: %(name)s", name=m.name)} for m in maps}
 
 
 def save(form: TouchpointForm, touchpoint: Touchpoint | None) -> Touchpoint | None:
@@ -103,6 +158,10 @@ def save(form: TouchpointForm, touchpoint: Touchpoint | None) -> Touchpoint | No
         db.session.rollback()
         form.target.errors = [_("Choose a survey or an idea competition from the list.")]
         return None
+    except services.InvalidMapPlace:
+        db.session.rollback()
+        form.map_id.errors = [_("Choose one of your organisation’s maps from the list.")]
+        return None
     db.session.commit()
     return touchpoint
 
@@ -115,13 +174,22 @@ def target_competition(touchpoint: Touchpoint):
 
 def form_values(touchpoint: Touchpoint) -> dict:
     """The form's fields as stored (the kind and target as the form's values, positions with a Danish comma)."""
+    placed = touchpoint.map_id is not None and touchpoint.map_x is not None and touchpoint.map_y is not None
     return {"name": touchpoint.name, "kind": touchpoint.kind.value, "target": services.target_value(touchpoint),
             "headline": touchpoint.headline, "address": touchpoint.address, "note": touchpoint.note,
-            "latitude": coordinate_text(touchpoint.latitude), "longitude": coordinate_text(touchpoint.longitude)}
+            "latitude": coordinate_text(touchpoint.latitude), "longitude": coordinate_text(touchpoint.longitude),
+            "map_id": str(touchpoint.map_id) if placed else "",
+            "map_x": percent_text(touchpoint.map_x) if placed else "",
+            "map_y": percent_text(touchpoint.map_y) if placed else ""}
 
 
 def coordinate_text(value: float | None) -> str:
     return "" if value is None else f"{value:.6f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def percent_text(share: float) -> str:
+    """A share of a map in percent with a Danish comma, as the form shows it: 0.4251 -> "42,51"."""
+    return f"{share * 100:.2f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
 @bp.post("/<int:touchpoint_id>/active")

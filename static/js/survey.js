@@ -28,6 +28,8 @@
     if (!main) { return false; }
     document.title = next.title;
     document.getElementById("main").replaceWith(main);
+    // For the scripts that enhance parts of a screen (static/js/map.js): a new screen has arrived.
+    document.dispatchEvent(new CustomEvent("bypuls:screen", {detail: {main: main}}));
     shownAt = withoutHash(url);
     if (sameScreen) {
       history.replaceState(null, "", url);
@@ -66,7 +68,10 @@
     if (form.dataset.sent) { event.preventDefault(); return; }
     form.dataset.sent = "1";
     window.setTimeout(function () { delete form.dataset.sent; }, 4000);
-    if (inline && form.dataset.inline !== "off") {
+    // A named button (a map's "Remove point 1" on a screen without its script) must be sent with the
+    // form, which FormData(form) leaves out: the ordinary way sends it.
+    var named = event.submitter && event.submitter.name;
+    if (inline && form.dataset.inline !== "off" && !named) {
       event.preventDefault();
       sendInline(form);
     }

@@ -37,7 +37,9 @@ def wait_until_loaded(page, timeout: float = LOAD_TIMEOUT) -> None:
     :raise AssertionError: after `timeout` ms, naming what is still loading.
     """
     try:
-        page.wait_for_function(WHOLE, timeout=timeout)
+        # Polled, not checked per animation frame: a still page without JavaScript may draw no new frame
+        # after its load event, and the check would then never run again.
+        page.wait_for_function(WHOLE, timeout=timeout, polling=100)
     except PlaywrightTimeoutError:
         raise AssertionError(f"{page.url} had not loaded after {timeout / 1000:g} s: "
                              f"{page.evaluate(STILL_LOADING)}") from None

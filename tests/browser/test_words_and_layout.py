@@ -14,6 +14,7 @@ from engagement.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed
 from engagement.models import User
 from engagement.touchpoints.models import Touchpoint
 from extensions import utcnow
+from surveys.maps import SurveyMap
 from surveys.models import Survey
 from tests.browser import NEXT, THANKS, answer, tap_button, wait_until_loaded
 from tests.browser.test_accessibility import log_in
@@ -122,7 +123,8 @@ def demo(db):
             "survey_id": survey.id, "question_id": text_question.id, "competition_id": competition.id,
             "idea_id": db.session.scalar(select(Idea.id).where(Idea.competition_id == competition.id)),
             "touchpoint_id": db.session.scalar(select(Touchpoint.id).where(Touchpoint.organisation_id == org.id)),
-            "class_session_id": class_session.id, "format_name": "a4", "size": 512, "extension": "csv"},
+            "class_session_id": class_session.id, "format_name": "a4", "size": 512, "extension": "csv",
+            "map_id": db.session.scalar(select(SurveyMap.id).where(SurveyMap.organisation_id == org.id))},
     }
 
 

@@ -152,6 +152,8 @@ def test_young_person_answers_the_demo_survey_on_top_of_the_seeded_answers(demo,
         if question.kind in ("single_choice", "multiple_choice", "yes_no", "scale", "rating"):
             # The first option shown: for yes/no that is "Ja", so the follow-up comes.
             value = re.search(rf'name="{field}" id="[^"]+" value="([^"]+)"', html).group(1)
+        elif question.kind == "map_point":  # a place picked from the list of named areas
+            field, value = f"{field}_area", str(question.choices[0].id)
         else:
             value = {"number": "12", "short_text": "Ved stationen", "long_text": "Et sted at være 🙂"}[question.kind]
         response = client.post(action, data={"csrf_token": CSRF.search(html).group(1), field: value})
@@ -182,9 +184,9 @@ def test_every_demo_answer_is_valid_for_its_question_as_the_answering_flow_check
             assert question.survey_id == survey.id
             kind = KINDS[question.kind]
             value = kind.parse(question, kind.raw_from_answers(question, rows))
-            stored = sorted((a.choice_id, a.number, a.text) for a in rows)
-            expected = sorted((r.get("choice_id"), r.get("number"), r.get("text"))
-                              for r in kind.rows(question, value))
+            stored = sorted(((a.choice_id, a.number, a.text, a.x, a.y) for a in rows), key=repr)
+            expected = sorted(((r.get("choice_id"), r.get("number"), r.get("text"), r.get("x"), r.get("y"))
+                               for r in kind.rows(question, value)), key=repr)
             assert stored == expected
 
 
