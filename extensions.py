@@ -54,6 +54,9 @@ HOOKS = {
     "export_columns",
     # (survey) -> [(text, url)]: where the thank-you page of a survey sends a person next.
     "thanks_links",
+    # (session, previous round, new round, repoint: bool) -> a translated sentence for staff, or None: after
+    # staff started the next round of a survey (surveys.rounds), e.g. touchpoints re-pointed to it. Flush only.
+    "round_started",
 }
 
 

@@ -1,6 +1,6 @@
 """`make bench`: every measurement, printed as one Markdown report and kept in bench/last-report.md.
 
-    python -m bench.run [--quick] [--only sizes,http,scale,deployed,exports,places] [--no-postgres]
+    python -m bench.run [--quick] [--only sizes,http,scale,deployed,exports,places,crosstabs,rounds] [--no-postgres]
 
 `--quick` shrinks everything (2k responses, 3 s of load) to check that the
 bench itself works; its report is printed but not kept. PostgreSQL is reached
@@ -15,12 +15,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import costs, deployed, exports, journeys, load, places, scale, sizes
+from bench import costs, crosstabs, deployed, exports, journeys, load, places, scale, sizes
+from bench import rounds as series_bench  # `rounds` is the HTTP section's number of rounds in measure()
 from bench.report import busiest_processes, load_average, machine, seconds, table
 
 REPORT = Path(__file__).resolve().parent / "last-report.md"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench")
-SECTIONS = ("sizes", "http", "scale", "deployed", "exports", "places")
+SECTIONS = ("sizes", "http", "scale", "deployed", "exports", "places", "crosstabs", "rounds")
 
 
 def log(message: str) -> None:
@@ -52,7 +53,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the bench itself")
     parser.add_argument("--only", default=",".join(SECTIONS),
-                        help="comma-separated: sizes, http, scale, deployed, exports, places")
+                        help="comma-separated: sizes, http, scale, deployed, exports, places, crosstabs, rounds")
     parser.add_argument("--no-postgres", action="store_true",
                         help="SQLite only (results at scale, place results and HTTP)")
     args = parser.parse_args(argv)
@@ -99,6 +100,18 @@ def measure(args, folder: Path) -> dict:
         found["places"] = [places.run_database("SQLite", f"sqlite:///{folder}/places.sqlite3", log, points)]
         if not args.no_postgres:
             found["places"].append(places.run_database("PostgreSQL", PG_URL, log, points))
+    if "crosstabs" in args.only:
+        answers = 20_000 if args.quick else crosstabs.ANSWERS
+        log(f"Cross-tabs, {answers:,} answer rows…")
+        found["crosstabs"] = [crosstabs.run_database("SQLite", f"sqlite:///{folder}/crosstabs.sqlite3", log, answers)]
+        if not args.no_postgres:
+            found["crosstabs"].append(crosstabs.run_database("PostgreSQL", PG_URL, log, answers))
+    if "rounds" in args.only:
+        answers = 20_000 if args.quick else series_bench.ANSWERS
+        log(f"Three rounds compared, {answers:,} answer rows…")
+        found["rounds"] = [series_bench.run_database("SQLite", f"sqlite:///{folder}/rounds.sqlite3", log, answers)]
+        if not args.no_postgres:
+            found["rounds"].append(series_bench.run_database("PostgreSQL", PG_URL, log, answers))
     found["sections"] = [part for part in (
         scale.section(found["scale"]) if "scale" in found else None,
         "\n".join(load.section(run, found["duration"]) for run in found["http"]) + "\n"
@@ -107,6 +120,8 @@ def measure(args, folder: Path) -> dict:
         deployed.section(found["deployed"], found["deployed_duration"]) if "deployed" in found else None,
         found.get("exports"),
         places.section(found["places"]) if "places" in found else None,
+        crosstabs.section(found["crosstabs"]) if "crosstabs" in found else None,
+        series_bench.section(found["rounds"]) if "rounds" in found else None,
     ) if part]
     return found
 
@@ -122,6 +137,12 @@ def summary(found: dict) -> str:
         worst = max(run.results.values())
         rows.append([f"Place question results of {run.points:,} points under {places.TARGET:g} s, {run.name} "
                      "(slowest filter)", seconds(worst), mark(worst < places.TARGET)])
+    for run in found.get("crosstabs", []):
+        rows.append([f"A cross-tab at {run.answers:,} answer rows under {crosstabs.TARGET:g} s, {run.name} "
+                     "(slowest case)", seconds(crosstabs.worst(run)), mark(crosstabs.worst(run) < crosstabs.TARGET)])
+    for run in found.get("rounds", []):
+        rows.append([f"A three-round comparison at {run.answers:,} answer rows under {series_bench.TARGET:g} s, "
+                     f"{run.name}", seconds(run.best), mark(run.best < series_bench.TARGET)])
     for result in found.get("http", []):
         rows += load.targets(result)
     if "deployed" in found:

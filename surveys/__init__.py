@@ -13,6 +13,8 @@ def init_app(app):
     app.register_blueprint(public.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(map_staff.bp)
+    from surveys import template_staff
+    app.register_blueprint(template_staff.bp)
     app.cli.add_command(cli.export_survey)
     app.cli.add_command(cli.import_survey)
     app.add_template_filter(paragraphs)

@@ -92,6 +92,7 @@ def save_question(session, survey: Survey, question: Question | None, edit: Ques
         question = Question(survey=survey, position=len(survey.questions) + 1, kind=edit.kind, prompt="")
         session.add(question)
     elif edit.kind != question.kind:
+        _check_kind_change_in_series(session, survey, question)
         _check_kind_change(session, survey, question)
     allowed = {cid for cid, _label in condition_options(survey, question if question.id else None)}
     if edit.show_if_choice_id is not None and edit.show_if_choice_id not in allowed:
@@ -106,6 +107,23 @@ def save_question(session, survey: Survey, question: Question | None, edit: Ques
     _save_choices(session, survey, question, edit.choices)
     session.flush()
     return question
+
+
+# --- Rounds (surveys.rounds): what keeps a copied question comparable with the other rounds -------------
+
+def asked_in_other_rounds(session, survey: Survey, question: Question) -> bool:
+    """Whether another round of the survey's series asks this question (it shares the lineage key)."""
+    if survey.series_id is None or question.id is None:
+        return False
+    return bool(session.scalar(select(func.count(Question.id)).join(Survey, Survey.id == Question.survey_id).where(
+        Survey.series_id == survey.series_id, Question.lineage == question.lineage, Question.id != question.id)))
+
+
+def _check_kind_change_in_series(session, survey, question):
+    """Answers of another kind cannot be set beside the other rounds' answers; rewording is allowed."""
+    if asked_in_other_rounds(session, survey, question):
+        raise EditRefused(_("The kind cannot change: this question is asked in other rounds of the series too, "
+                            "and its answers could no longer be compared with theirs. Add a new question instead."))
 
 
 def _check_kind_change(session, survey, question):

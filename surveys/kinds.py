@@ -63,6 +63,13 @@ class Kind:
     has_map = False  # asked on one of the organisation's maps (its setting "map_id")
     has_areas = False  # each option may be a named area of that map, a polygon (`Choice.shape`)
     chart = "text"  # the figure its results are drawn as (engagement's charts); "text" lists the answers
+    # How rounds or periods are compared (surveys.comparison): "bars" (its options side by side), "line" (its
+    # median across them), None (not compared).
+    compared_as: str | None = None
+    top_box: int | None = None  # the lowest value of the "top box" share shown beside the median (a scale: 4–5)
+    # Its answers fall into a fixed list of options or values (choices, a scale's points), so its results can
+    # be broken down by another such question and can break one down (surveys.crosstabs).
+    closed = False
     settings: tuple[Setting, ...] = ()
 
     @property
@@ -142,7 +149,9 @@ class SingleChoice(Kind):
     label = _l("Single choice")
     has_choices = True
     usable_in_show_if = True
+    closed = True
     chart = "bars"
+    compared_as = "bars"
 
     def parse(self, question, raw):
         picked = [r for r in raw if r.strip()]
@@ -224,7 +233,10 @@ class Scale(Kind):
     key = "scale"
     label = _l("Scale 1–5")
     low, high = 1, 5
+    closed = True
     chart = "diverging"
+    compared_as = "line"
+    top_box = 4
     settings = (
         Setting("low_label", "text", _l("Text at the low end"), ""),
         Setting("high_label", "text", _l("Text at the high end"), ""),
@@ -263,6 +275,7 @@ class Rating(Scale):
     label = _l("Rating 0–10")
     low, high = 0, 10
     chart = "histogram"
+    top_box = None
     settings = Scale.settings[:2] + (Setting("nps", "bool", _l("Show the NPS split (0–6, 7–8, 9–10)"), False),)
 
     def tally(self, question, counts):
@@ -280,6 +293,7 @@ class Number(Kind):
     key = "number"
     label = _l("Number")
     chart = "histogram"
+    compared_as = "line"
     settings = (
         Setting("min", "int", _l("Smallest allowed number"), low=-LARGEST_NUMBER, high=LARGEST_NUMBER),
         Setting("max", "int", _l("Largest allowed number"), low=-LARGEST_NUMBER, high=LARGEST_NUMBER),
@@ -372,6 +386,7 @@ class MapPoint(Kind):
     has_areas = True
     usable_in_show_if = True
     several_per_response = True
+    closed = True  # by its named areas
     chart = "map"
     settings = (
         Setting("map_id", "map", _l("Map")),

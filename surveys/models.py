@@ -31,6 +31,24 @@ class SurveyState(enum.Enum):
     closed = "closed"
 
 
+def new_lineage() -> str:
+    return secrets.token_urlsafe(9)  # 12 characters
+
+
+class SurveySeries(db.Model):
+    """Rounds of the same survey, asked again (every year, before and after a trial): their questions and
+    options that share a `lineage` key are the same question, so the rounds can be compared."""
+    __tablename__ = "survey_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # By table name only: the engine does not import the engagement package.
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    surveys: Mapped[list["Survey"]] = relationship(back_populates="series", order_by="Survey.round")
+
+
 class Survey(db.Model):
     __tablename__ = "surveys"
 
@@ -52,11 +70,15 @@ class Survey(db.Model):
     # surveys.structure on every flush that touches them): the answering pages keep the structure per
     # worker and compare this one column per request, so every app server sees a change at once.
     version: Mapped[str] = mapped_column(String(16), default=lambda: new_version())
+    # A round of a series (surveys.rounds): which series, and its number in it (1 for the first).
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("survey_series.id", ondelete="SET NULL"), index=True)
+    round: Mapped[int | None]
 
     # Every page that shows a survey needs its questions and their options: load them
     # in two extra queries, not one per question.
     questions: Mapped[list["Question"]] = relationship(
         back_populates="survey", order_by="Question.position", cascade="all, delete-orphan", lazy="selectin")
+    series: Mapped["SurveySeries | None"] = relationship(back_populates="surveys")
 
     def state_at(self, now: datetime) -> SurveyState:
         if self.status is SurveyStatus.draft:
@@ -87,6 +109,9 @@ class Question(db.Model):
     show_if_choice_id: Mapped[int | None] = mapped_column(
         ForeignKey("choices.id", ondelete="SET NULL", use_alter=True))
 
+    # The same in every round of a series for the question asked again (copied by surveys.rounds).
+    lineage: Mapped[str] = mapped_column(String(16), default=lambda: new_lineage())
+
     survey: Mapped[Survey] = relationship(back_populates="questions")
     choices: Mapped[list["Choice"]] = relationship(
         back_populates="question", order_by="Choice.position", cascade="all, delete-orphan",
@@ -108,6 +133,8 @@ class Choice(db.Model):
     # A kind with areas (a place question): the named area on its map, a polygon [[x, y], …] of shares of
     # the map's width and height (surveys.maps); a point inside it is counted as this option.
     shape: Mapped[list | None] = mapped_column(JSON)
+    # The same in every round of a series for the option offered again.
+    lineage: Mapped[str] = mapped_column(String(16), default=lambda: new_lineage())
 
     question: Mapped[Question] = relationship(back_populates="choices", foreign_keys=[question_id])
     image: Mapped["SurveyImage | None"] = relationship()

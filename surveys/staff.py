@@ -12,8 +12,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from wtforms.fields import SelectChoice
 
-from extensions import db, owned_or_404, staff_only
-from surveys import editing, map_editing, transfer
+from extensions import db, hooks, owned_or_404, staff_only
+from surveys import editing, map_editing, rounds, transfer
 from surveys.editing import ChoiceEdit, EditRefused, QuestionEdit
 from surveys.forms import ImportForm, SurveyForm, question_form
 from surveys.images import ImageProblem, store_image
@@ -70,7 +70,37 @@ def new():
 def show(survey_id):
     survey = load_survey(survey_id)
     responses = db.session.scalar(select(func.count(Response.id)).where(Response.survey_id == survey.id))
-    return render_template("surveys/staff/show.html", survey=survey, kinds=KINDS, responses=responses)
+    return render_template("surveys/staff/show.html", survey=survey, kinds=KINDS, responses=responses,
+                           rounds=rounds.rounds_of(db.session, survey))
+
+
+@bp.route("/<int:survey_id>/rounds/new", methods=["GET", "POST"])
+@editor_required
+def new_round(survey_id):
+    """Start the next round of the survey (surveys.rounds): staff choose its address, and whether the
+    touchpoints that lead to this round lead to the new one (the "round_started" hook does that)."""
+    survey = load_survey(survey_id)
+    posted = request.method == "POST"
+    typed = {"address": request.form.get("address", "new") if posted else "new",
+             "slug": request.form.get("slug", "")[:200], "repoint": request.form.get("repoint") == "1" or not posted}
+    problem, number = None, rounds.next_round_number(db.session, survey)
+    if posted:
+        choice = rounds.NewRound(move_address=typed["address"] == "move", slug=typed["slug"])
+        try:
+            made = rounds.start_round(db.session, survey, choice)
+        except rounds.RoundProblem as refusal:
+            db.session.rollback()
+            problem = str(refusal)
+        else:
+            notes = [hook(db.session, survey, made, typed["repoint"]) for hook in hooks("round_started")]
+            db.session.commit()
+            flash(_("Round %(n)s is made as a draft with the same questions. Open it when it is ready.", n=made.round))
+            for note in filter(None, notes):
+                flash(note)
+            return redirect(url_for("editor.show", survey_id=made.id))
+    return render_template("surveys/staff/new_round.html", survey=survey, typed=typed, problem=problem,
+                           suggested=rounds.default_slug(db.session, survey, number),
+                           next_round=number), 422 if problem else 200
 
 
 @bp.route("/<int:survey_id>/settings", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ and a bad file adds nothing. Import flushes and never commits.
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -23,7 +24,7 @@ from surveys.images import ImageProblem, clean_image
 from surveys.kinds import KINDS
 from surveys.map_editing import NAME_MAX, free_name
 from surveys.maps import Georeference, MapProblem, SurveyMap, clean_map, map_of, on_map
-from surveys.models import Survey, SurveyImage, SurveyStatus
+from surveys.models import Survey, SurveyImage, SurveySeries, SurveyStatus
 from surveys.timezone import FIRST_YEAR, LAST_YEAR, plausible
 
 FORMAT = "bypuls-survey"
@@ -35,6 +36,8 @@ MAX_CONTROL_POINTS = 30
 # The same limits as the editor's forms.
 TITLE_MAX, TEXT_MAX, PROMPT_MAX, LABEL_MAX, SETTING_TEXT_MAX = 200, 2000, 500, 300, 100
 LANGUAGES = ("da", "en")
+SERIES_NAME_MAX, LAST_ROUND = 200, 1000
+LINEAGE = re.compile(r"[A-Za-z0-9_-]{1,16}")
 
 
 class ImportProblem(ValueError):
@@ -47,12 +50,26 @@ def export_survey(survey: Survey) -> dict:
     """The survey's definition as plain JSON values; show-if refers to positions, not ids."""
     places = {c.id: (qi, ci) for qi, q in enumerate(survey.questions) for ci, c in enumerate(q.choices)}
     session = object_session(survey)
-    return {"format": FORMAT, "version": VERSION, "survey": {
+    exported = {"format": FORMAT, "version": VERSION, "survey": {
         "slug": survey.slug, "title": survey.title, "intro": survey.intro or "",
         "thanks": survey.thanks or "", "language": survey.language,
         "opens_at": _iso(survey.opens_at), "closes_at": _iso(survey.closes_at),
         "questions": [_export_question(session, q, places) for q in survey.questions],
     }}
+    if survey.series_id is not None:
+        _export_series(session, survey, exported["survey"])
+    return exported
+
+
+def _export_series(session, survey: Survey, exported: dict) -> None:
+    """A round of a series carries the series' name, its round and the lineage keys of its questions and
+    options, so that an import lands in the same series (by name) and compares with its other rounds."""
+    series = session.get(SurveySeries, survey.series_id)
+    exported["series"] = {"name": series.name, "round": survey.round}
+    for question, item in zip(survey.questions, exported["questions"], strict=True):
+        item["lineage"] = question.lineage
+        for choice, option in zip(question.choices, item["choices"], strict=True):
+            option["lineage"] = choice.lineage
 
 
 def _export_question(session, question, places: dict) -> dict:
@@ -114,6 +131,7 @@ class ChoicePlan:
     label: str
     image: tuple[bytes, int, int] | None  # cleaned WebP data, width, height
     shape: list | None = None  # a kind with areas: the polygon, [[x, y], …] shares of the map
+    lineage: str | None = None  # a round's option: the key it shares with the other rounds
 
 
 @dataclass
@@ -134,6 +152,7 @@ class QuestionPlan:
     show_if: tuple[int, int] | None  # (question index, choice index), both 0-based
     choices: list[ChoicePlan]
     map: MapPlan | None = None  # a kind with a map
+    lineage: str | None = None  # a round's question: the key it shares with the other rounds
 
 
 def import_survey(session, organisation_id: int, data: bytes) -> Survey:
@@ -147,12 +166,29 @@ def import_survey(session, organisation_id: int, data: bytes) -> Survey:
         format or version, or any field that breaks the format's or the editor's rules.
     """
     values, questions = read_survey_file(data)
+    series = values.pop("series")
     survey = create_survey(session, organisation_id, status=SurveyStatus.draft, **values)
     created, maps = [], {}
     for number, plan in enumerate(questions, start=1):
         created.append(_build_question(session, survey, plan, created, number, maps))
+    if series is not None:
+        _join_series(session, survey, *series)
     session.flush()
     return survey
+
+
+def _join_series(session, survey: Survey, name: str, wanted: int) -> None:
+    """Put the imported survey into the organisation's series of that name (made if there is none), as
+    round `wanted` when no other survey is that round, else as the next round after the last."""
+    series = session.scalar(select(SurveySeries).where(SurveySeries.organisation_id == survey.organisation_id,
+                                                       SurveySeries.name == name).order_by(SurveySeries.id))
+    if series is None:
+        series = SurveySeries(organisation_id=survey.organisation_id, name=name)
+        session.add(series)
+        session.flush()
+    taken = set(session.scalars(select(Survey.round).where(Survey.series_id == series.id, Survey.id != survey.id)))
+    survey.series_id = series.id
+    survey.round = wanted if wanted not in taken else max(taken, default=0) + 1
 
 
 def read_survey_file(data: bytes) -> tuple[dict, list[QuestionPlan]]:
@@ -210,7 +246,35 @@ def _survey_values(raw: dict) -> dict:
     slug = raw.get("slug")
     # An unusable slug is no reason to refuse the file: the title gives one instead.
     values["slug"] = slug if isinstance(slug, str) and len(slug) <= 80 and is_slug(slug) else None
+    values["series"] = _series(raw.get("series"))
     return values
+
+
+def _series(raw) -> tuple[str, int] | None:
+    """(name, round) of a round's series, or None for a survey in no series.
+
+    :raise ImportProblem: unless null or {"name": text, "round": a whole number from 1}."""
+    if raw is None:
+        return None
+    where = _("The series")
+    if not isinstance(raw, dict):
+        raise ImportProblem(_("“series” must be null or an object with a “name” and a “round”."))
+    name = _text(raw, "name", where, SERIES_NAME_MAX, required=True)
+    number = raw.get("round")
+    if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= LAST_ROUND:
+        raise ImportProblem(_("%(where)s: “round” must be a whole number from 1 to %(max)s.",
+                              where=where, max=LAST_ROUND))
+    return name, number
+
+
+def _lineage(raw: dict, where: str) -> str | None:
+    """:raise ImportProblem: unless missing, null, or 1–16 letters a–z, A–Z, digits, - and _."""
+    value = raw.get("lineage")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not LINEAGE.fullmatch(value):
+        raise ImportProblem(_("%(where)s: “lineage” must be null or 1 to 16 letters, digits, - or _.", where=where))
+    return value
 
 
 def _moment(raw: dict, key: str, where: str) -> datetime | None:
@@ -241,6 +305,13 @@ def _questions(raw) -> list[QuestionPlan]:
     plans: list[QuestionPlan] = []
     for index, item in enumerate(raw):
         plans.append(_question(item, index, plans))
+    keys = [plan.lineage for plan in plans if plan.lineage]
+    if len(keys) != len(set(keys)):
+        raise ImportProblem(_("Two questions have the same “lineage”: each question needs its own."))
+    for n, plan in enumerate(plans, start=1):
+        options = [choice.lineage for choice in plan.choices if choice.lineage]
+        if len(options) != len(set(options)):
+            raise ImportProblem(_("Question %(n)s: two options have the same “lineage”.", n=n))
     return plans
 
 
@@ -258,7 +329,8 @@ def _question(raw, index: int, earlier: list[QuestionPlan]) -> QuestionPlan:
         settings=_settings(raw.get("settings", {}), kind, n),
         show_if=_show_if(raw.get("show_if"), index, earlier),
         choices=_choices(raw.get("choices", []), kind, n),
-        map=_map(raw.get("map"), n, earlier) if KINDS[kind].has_map else None)
+        map=_map(raw.get("map"), n, earlier) if KINDS[kind].has_map else None,
+        lineage=_lineage(raw, where))
 
 
 def _settings(raw, kind: str, n: int) -> dict:
@@ -356,7 +428,7 @@ def _choice(raw, kind, where: str) -> ChoicePlan:
         raise ImportProblem(_("%(where)s: only options of place questions can have a “shape”.", where=where))
     return ChoicePlan(label=_text(raw, "label", where, LABEL_MAX, required=True),
                       image=None if image is None else _image(image, where),
-                      shape=None if shape is None else _shape(shape, where))
+                      shape=None if shape is None else _shape(shape, where), lineage=_lineage(raw, where))
 
 
 def _shape(raw, where: str) -> list[list[float]]:
@@ -510,6 +582,10 @@ def _build_question(session, survey: Survey, plan: QuestionPlan, created: list, 
         # The kind made its own options (yes/no); the file's wording wins when it has one.
         for choice, wanted in zip(question.choices, plan.choices, strict=False):
             choice.label = wanted.label
+    # A round's keys, so that it compares with the organisation's other rounds of the series.
+    question.lineage = plan.lineage or question.lineage
+    for choice, wanted in zip(question.choices, plan.choices, strict=False):
+        choice.lineage = wanted.lineage or choice.lineage
     return question
 
 

@@ -173,3 +173,71 @@ FIGURES = {"bars": bars_figure, "diverging": diverging_figure, "histogram": hist
 def question_figure(result: dict) -> dict | None:
     build = FIGURES.get(result.get("chart"))
     return build(result) if build and result["respondents"] and result.get("rows", True) else None
+
+
+# Options side by side: distinct at a glance and on paper, with green (the house colour) first.
+OPTION_COLOURS = ["#1d6b4f", "#e29a86", "#4a6fa5", "#d9a520", "#8a8178", "#7b4f9d", "#8fc1a9", "#b0413e"]
+
+
+def crosstab_figure(groups: list[str], options: list[str], counts: list[list[int]],
+                    percents: list[list[float]], scale: bool = False) -> dict:
+    """A cross-tab as grouped bars: one group of bars per row (`groups`), one bar per option, as long as
+    the option's share of the row (`percents[row][option]`, so groups of any size compare); the count
+    is written on the bar. A scale's points (`scale`) go from red to green."""
+    colours = DIVERGING if scale and len(options) == len(DIVERGING) else OPTION_COLOURS
+    names = [plain(group) for group in groups]
+    data = [{"type": "bar", "orientation": "h", "name": plain(option), "y": names,
+             "x": [round(row[index], 1) for row in percents], "customdata": [row[index] for row in counts],
+             "text": [f"{row[index]}" for row in counts], "textposition": "auto",
+             "marker": {"color": colours[index % len(colours)]}, "cliponaxis": False,
+             "hovertemplate": "%{y}: %{customdata} (%{x} %)<extra>" + plain(option) + "</extra>"}
+            for index, option in enumerate(options)]
+    return {"data": data,
+            "layout": {**BASE_LAYOUT, "barmode": "group", "showlegend": True,
+                       "height": 110 + len(groups) * (14 + 18 * len(options)),
+                       "legend": {"orientation": "h", "y": -0.12, "traceorder": "normal"},
+                       "yaxis": {"autorange": "reversed", "automargin": True},
+                       "xaxis": {"ticksuffix": " %", "rangemode": "tozero", "automargin": True}}}
+
+
+def dropoff_figure(rows: list[dict], biggest_id: int | None) -> dict:
+    """Where people stop, as a funnel read from the top: per question how many saw it, answered it and
+    stopped on it; the stop bar of the question where most people stopped is red, the others grey."""
+    names = [plain(f"{row['position']}. {_short(row['prompt'])}") for row in rows]
+    steps = [("saw", "#8fc1a9", _("Saw it")), ("answered", GREEN, _("Answered it")),
+             ("stopped", None, _("Stopped there"))]
+    data = [{"type": "bar", "orientation": "h", "name": plain(label), "y": names,
+             "x": [row[key] for row in rows],
+             "marker": {"color": colour or [RED if row["question_id"] == biggest_id else GREY for row in rows]},
+             "hovertemplate": "%{y}: %{x}<extra>" + plain(label) + "</extra>"} for key, colour, label in steps]
+    return {"data": data,
+            "layout": {**BASE_LAYOUT, "barmode": "group", "showlegend": True, "height": 90 + 70 * len(rows),
+                       "legend": {"orientation": "h", "y": -0.1, "traceorder": "normal"},
+                       "yaxis": {"autorange": "reversed", "automargin": True},
+                       "xaxis": count_axis(row["saw"] for row in rows)}}
+
+
+def periods_figure(question: dict, names: list[str]) -> dict:
+    """One question's options in each period as grouped bars of shares (the periods have different n)."""
+    colours = ["#8fc1a9", GREEN, "#4f9a7a"]
+    labels = [plain(_short(row["label"])) for row in question["rows"]]
+    data = []
+    for i, name in enumerate(names):
+        total = question["n"][i]
+        counts = [row["counts"][i] for row in question["rows"]]
+        data.append({"type": "bar", "orientation": "h", "name": plain(name), "y": labels,
+                     "x": [percent(n, total) for n in counts],
+                     "text": [f"{percent(n, total)} % ({n})" for n in counts], "textposition": "auto",
+                     "marker": {"color": colours[i % len(colours)]}, "cliponaxis": False,
+                     "hovertemplate": "%{y}: %{x} %<extra>" + plain(name) + "</extra>"})
+    return {"data": data,
+            "layout": {**BASE_LAYOUT, "barmode": "group", "showlegend": True,
+                       "height": 90 + 30 * len(names) * len(labels),
+                       "legend": {"orientation": "h", "y": -0.1, "traceorder": "normal"},
+                       "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"},
+                       "xaxis": {"ticksuffix": " %", "rangemode": "tozero", "automargin": True}}}
+
+
+def _short(text: str, length: int = 40) -> str:
+    text = str(text)
+    return text if len(text) <= length else text[:length - 1].rstrip() + "…"

@@ -16,6 +16,7 @@ def init_app(app):
     add_hook(app, "survey_attribution", resolve_attribution)
     add_hook(app, "idea_attribution", resolve_competition_attribution)
     add_hook(app, "export_columns", export_columns)
+    add_hook(app, "round_started", repoint_to_new_round)
 
 
 def resolve_attribution(survey, via: str) -> dict:
@@ -32,6 +33,16 @@ def resolve_competition_attribution(competition, via: str) -> dict:
     from extensions import db
 
     return services.competition_attribution(db.session, competition, via)
+
+
+def repoint_to_new_round(session, previous, new_round, repoint: bool) -> str | None:
+    """Staff started a new round of a survey: its touchpoints lead to the new round when they asked so."""
+    from engagement.touchpoints import services
+
+    if not repoint:
+        return None
+    moved = services.repoint_touchpoints(session, previous, new_round)
+    return services.repointed_message(moved) if moved else None
 
 
 def export_columns(session, survey) -> list:

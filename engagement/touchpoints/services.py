@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import bindparam, exists, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import joinedload, lazyload
 
@@ -382,3 +383,21 @@ def survey_touchpoint_names(session, survey: Survey) -> dict[int, str]:
     return dict(session.execute(select(Touchpoint.id, Touchpoint.name).where(
         Touchpoint.organisation_id == survey.organisation_id,
         or_(Touchpoint.survey_id == survey.id, Touchpoint.id.in_(brought)))).all())
+
+
+# -- rounds (surveys.rounds) ------------------------------------------------------------------------
+
+def repoint_touchpoints(session, previous: Survey, new_round: Survey) -> int:
+    """Let every touchpoint of the organisation that leads to `previous` lead to `new_round` (the next
+    round of the same survey): posters keep their codes, the codes lead on. Returns how many moved."""
+    moved = list(session.scalars(select(Touchpoint).where(
+        Touchpoint.organisation_id == previous.organisation_id, Touchpoint.survey_id == previous.id)))
+    for touchpoint in moved:
+        touchpoint.survey_id = new_round.id
+    session.flush()
+    return len(moved)
+
+
+def repointed_message(moved: int) -> str:
+    return ngettext("%(num)d touchpoint now leads to the new round.",
+                    "%(num)d touchpoints now lead to the new round.", moved)
