@@ -97,3 +97,23 @@ def test_odd_digits_in_the_address_are_left_out_not_an_error(client, db, staff):
         assert client.get(f"/staff/surveys/{survey.id}/results?{query}").status_code == 200, query
     text_url = f"/staff/surveys/{survey.id}/results/questions/{survey.questions[7].id}?page=²"
     assert client.get(text_url).status_code == 200
+
+
+def test_text_answers_of_one_touchpoint_keep_that_filter_when_searched(client, db, staff):
+    """The touchpoint filter is a number in the address; the search form carries it on (it once failed)."""
+    from sqlalchemy import select, update
+
+    from surveys.models import Response
+    from tests.engagement.touchpoints.builders import make_touchpoint
+
+    org, survey = seeded(db, n=4)
+    park = make_touchpoint(db, org, survey, name="Skateparken")
+    first = db.session.scalar(select(Response.id).where(Response.survey_id == survey.id).order_by(Response.id))
+    db.session.execute(update(Response).where(Response.id == first).values(touchpoint_id=park.id))
+    db.session.commit()
+    staff(make_user(db, org))
+    page = client.get(f"/staff/surveys/{survey.id}/results/questions/{survey.questions[7].id}?t={park.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert f'<input type="hidden" name="t" value="{park.id}">' in html
+    assert "Svar nummer 0" in html and "Svar nummer 1<" not in html
