@@ -32,9 +32,11 @@ bp = Blueprint("answer", __name__, url_prefix="/s")
 def load_survey(slug: str) -> Survey:
     """The survey and its structure, shared by the worker's requests: read it, never change it.
 
-    :raise 404: if no survey has this slug, or it is still a draft."""
+    :raise 404: if no survey has this slug, or it is still a draft (but for a later round of a series)."""
     survey = structure.survey_by_slug(db.session, slug)
-    if survey is None or survey.state is SurveyState.draft:
+    # A draft is nobody's business, except a later round that took over a printed address (surveys.rounds):
+    # people who scan the poster then learn that the next round is coming, not that nothing is there.
+    if survey is None or (survey.state is SurveyState.draft and not (survey.round or 0) > 1):
         abort(404)
     g.content_language = survey.language
     return survey

@@ -85,6 +85,9 @@ def test_moving_the_address_on_lets_a_printed_poster_lead_to_the_new_round(clien
     made = start(db, survey, move_address=True)
     db.session.refresh(survey)
     assert (made.slug, survey.slug) == ("bymidten", "bymidten-runde-1")
+    # Until staff open it, a scan of the poster says the next round is coming: no dead "not found".
+    waiting = client.get("/s/bymidten")
+    assert waiting.status_code == 200 and "Den næste runde er ikke åbnet endnu" in waiting.get_data(as_text=True)
     made.status = SurveyStatus.open
     db.session.commit()
 
