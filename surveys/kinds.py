@@ -530,7 +530,9 @@ class MapPoint(Kind):
         tap_x, tap_y = form.get(f"{field}_tap.x", ""), form.get(f"{field}_tap.y", "")
         if tap_x == "0" and tap_y == "0":
             return None
-        height = _number(form.get(f"{field}_height")) or TAP_WIDTH
+        height = _number(form.get(f"{field}_height"))
+        if height is None or not 1 <= height <= 10 * TAP_WIDTH:  # sent by the page; a forged one is ignored
+            height = TAP_WIDTH
         px, py = _number(tap_x), _number(tap_y)
         keep_moving = [f"m|{moving}"] if moving is not None else []
         if px is None or py is None or not (0 <= px <= TAP_WIDTH and 0 <= py <= height):

@@ -19,7 +19,7 @@ from surveys.forms import ImportForm, SurveyForm, question_form
 from surveys.images import ImageProblem, store_image
 from surveys.kinds import KINDS
 from surveys.maps import MapProblem, format_shape, parse_shape, place_screen
-from surveys.models import Question, Response, Survey
+from surveys.models import Question, Response, Survey, SurveyState
 from surveys.timezone import from_local, to_local
 
 bp = Blueprint("editor", __name__, url_prefix="/staff/surveys")
@@ -81,10 +81,18 @@ def new_round(survey_id):
     touchpoints that lead to this round lead to the new one (the "round_started" hook does that)."""
     survey = load_survey(survey_id)
     posted = request.method == "POST"
+    # While this round is open, people answer it through its address and its posters: neither may move to a
+    # draft under them. The re-pointing is ticked by default only when this round no longer takes answers.
+    running = survey.state is SurveyState.open
     typed = {"address": request.form.get("address", "new") if posted else "new",
-             "slug": request.form.get("slug", "")[:200], "repoint": request.form.get("repoint") == "1" or not posted}
+             "slug": request.form.get("slug", "")[:200],
+             "repoint": request.form.get("repoint") == "1" or (not posted and not running)}
     problem, number = None, rounds.next_round_number(db.session, survey)
-    if posted:
+    if posted and running and (typed["address"] == "move" or typed["repoint"]):
+        problem = _("This round is open: people answer it through its address and its posters right now. Close it "
+                    "first if the address and the posters are to lead to the new round, or give the new round "
+                    "an address of its own and leave the posters.")
+    elif posted:
         choice = rounds.NewRound(move_address=typed["address"] == "move", slug=typed["slug"])
         try:
             made = rounds.start_round(db.session, survey, choice)

@@ -204,3 +204,14 @@ def test_two_points_georeference_a_map_that_is_wider_than_it_is_high():
     assert abs(lat - bottom) < 2e-5 and abs(lon - left) < 2e-5
     x, y = two.shares(bottom, right)
     assert abs(x - 1) < 1e-6 and abs(y - 1) < 1e-6
+
+
+@pytest.mark.parametrize("height", ["1e-323", "0", "-5", "nan", "1e30", "x"])
+def test_a_forged_picture_height_is_ignored_not_an_error(client, db, place, height):
+    """The tap picture's height comes back from the page; a forged one falls back to the picture's width."""
+    field = f"q{place.questions[0].id}"
+    url, page = screen_of(client, place)
+    data = {**fields(page), f"{field}_height": height, f"{field}_tap.x": "5", f"{field}_tap.y": "0.0"}
+    response = client.post(url, data=data)
+    assert response.status_code == 303
+    assert client.get(response.location).status_code == 200

@@ -141,6 +141,7 @@ def test_editor_starts_a_round_from_the_survey_page_and_touchpoints_follow(clien
     elsewhere = Touchpoint(organisation_id=org.id, code="bib12345", name="Biblioteket", kind=TouchpointKind.library,
                            survey_id=other.id)
     db.session.add_all([poster, elsewhere])
+    survey.status = SurveyStatus.closed  # the posters move on only from a round that no longer takes answers
     db.session.commit()
     staff(make_user(db, org, "editor"))
 
@@ -175,6 +176,24 @@ def test_touchpoints_stay_when_staff_untick_the_box(client, db, staff, org, surv
     assert made.slug == "bymidten-2027"
     db.session.expire_all()
     assert db.session.get(Touchpoint, poster.id).survey_id == survey.id
+
+
+def test_an_open_round_keeps_its_address_and_posters_while_people_answer_it(client, db, staff, org, survey):
+    poster = Touchpoint(organisation_id=org.id, code="skate123", name="Skateparken", kind=TouchpointKind.skate_park,
+                        survey_id=survey.id)
+    db.session.add(poster)
+    db.session.commit()
+    staff(make_user(db, org, "editor"))
+    url = f"/staff/surveys/{survey.id}/rounds/new"
+    form = client.get(url).get_data(as_text=True)
+    assert "checked" not in re.search(r'<input[^>]*id="repoint"[^>]*>', form)[0]  # not ticked while it is open
+    for data in ({"address": "move"}, {"address": "new", "repoint": "1"}):
+        sent = client.post(url, data={"csrf_token": csrf_token(client, url), **data})
+        assert sent.status_code == 422 and "Denne runde er åben" in sent.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Survey.id))) == 1
+    db.session.expire_all()
+    assert db.session.get(Touchpoint, poster.id).survey_id == survey.id
+    assert client.get("/s/bymidten", follow_redirects=True).status_code == 200  # round 1 still answers
 
 
 def test_a_taken_address_is_named_and_kept_in_the_form_not_a_500(client, db, staff, org, survey):
