@@ -354,7 +354,7 @@ def _pictures(survey_map: SurveyMap) -> tuple[Image.Image, Image.Image]:
     whole = picture.resize(_tap_size(survey_map), Image.Resampling.LANCZOS, reducing_gap=3.0)
     with _decoded_lock:
         _decoded[key] = picture, whole
-        while len(_decoded) > 8:
+        while len(_decoded) > 3:  # decoded, a 2400 px map is about 17 MB: a worker keeps the few in use
             _decoded.popitem(last=False)
     return picture, whole
 
