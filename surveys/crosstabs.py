@@ -56,7 +56,7 @@ class Row:
 @dataclass
 class CrossTab:
     question: Question
-    by: str  # "question", "touchpoint" or "class_session"
+    by: str  # "question", "touchpoint", "class_session" or "round"
     by_question: Question | None
     columns: list[tuple[object, str]]  # the question's options: (key, label)
     rows: list[Row] = field(default_factory=list)
@@ -108,6 +108,36 @@ def crosstab(session, survey: Survey, question: Question, filters: Filters, by_q
         cells, totals = fold_unnamed(cells, totals, names or {})
     table.rows = [Row(key, label, [cells.get((key, column), 0) for column, _label in table.columns],
                       totals.get(key, 0)) for key, label in groups]
+    return table
+
+
+def by_round(session, question: Question, rounds: list[Survey], labels: dict[int, str]) -> CrossTab:
+    """`question` in each round of its series (`rounds`, first round first, the question found in each by
+    its lineage key): one row per round, finished responses of the whole round (the results' filters are
+    for one survey and do not apply). A round that did not ask the question, or did not offer an option,
+    counts 0 there; `Row.key` is the round's number.
+
+    :raise CrossTabError: for a question that is not closed or cannot be compared across rounds (places).
+    """
+    from surveys.comparison import compare_rounds
+
+    if not KINDS[question.kind].closed:
+        raise CrossTabError(_("Only questions with fixed options (choices, yes/no, scales, places) can be "
+                              "broken down."))
+    compared = compare_rounds(session, rounds, labels)
+    found = next((q for q in compared.questions if q.lineage == question.lineage), None)
+    if found is None:
+        raise CrossTabError(_("This question cannot be compared across rounds: places are not compared."))
+    table = CrossTab(question, "round", None, [], several_in_columns=KINDS[question.kind].several_per_response)
+    if found.chart == "bars":
+        table.columns = [(option.lineage, option.label) for option in found.options]
+    else:
+        table.columns = options(question)
+    for column in compared.columns:
+        cell = found.cells[column.key]
+        picked = (cell.counts if found.chart == "bars" else dict(cell.values)) if cell.asked else {}
+        table.rows.append(Row(column.key, column.label, [picked.get(key) or 0 for key, _label in table.columns],
+                              cell.respondents if cell.asked else 0))
     return table
 
 

@@ -9,6 +9,7 @@ the work of openpyxl's write-only mode about six times faster (the
 cells of 100,000 survey responses in 21 columns: 1.7 s of CPU against 11 s), and
 keeps no rows in memory; openpyxl stays for reading workbooks back in tests.
 """
+import io
 import math
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
@@ -189,3 +190,11 @@ def xlsx_parts(title: str) -> dict[str, str]:
             '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
             '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'),
     }
+
+
+def xlsx_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    """A small table (a comparison, a cross-tab) as workbook bytes, columns as wide as their headings
+    (10 to 40 characters)."""
+    file = io.BytesIO()
+    write_xlsx(file, title, headers, rows, [min(max(len(str(h)), 10), 40) for h in headers])
+    return file.getvalue()

@@ -2,7 +2,8 @@
 
 What is shown lives in the address, next to the results' filters: `q` is the
 question (the id of a closed question), `by` what it is broken down by (the id of
-another closed question, `touchpoint` or `class_session`). A value that cannot be
+another closed question, `touchpoint`, `class_session` or `round`: the same question in each round of
+its series). A value that cannot be
 used gets a message on the page, never an error page. Staff see every number;
 the groups are not suppressed here (surveys.crosstabs.suppressed is for results
 that leave the staff pages).
@@ -23,7 +24,7 @@ from engagement.dashboard import bp
 from engagement.dashboard.filters import class_session_options, filter_args, filters_from_args, touchpoint_options
 from engagement.touchpoints import services as touchpoints
 from extensions import db, utcnow
-from surveys import crosstabs
+from surveys import crosstabs, rounds
 from surveys.crosstabs import ATTRIBUTIONS, CrossTab, CrossTabError
 from surveys.kinds import KINDS
 from surveys.models import Question, Survey
@@ -35,7 +36,7 @@ from surveys.timezone import to_local
 class Choice:
     """What the address asks for: the question and what to break it down by, as read."""
     question: Question | None = None
-    by: str = ""  # "question", "touchpoint", "class_session" or "" (nothing picked yet)
+    by: str = ""  # "question", "touchpoint", "class_session", "round" or "" (nothing picked yet)
     by_question: Question | None = None
     raw_q: str = ""
     raw_by: str = ""
@@ -55,7 +56,7 @@ def read_choice(survey: Survey, args) -> Choice:
         choice.question = questions.get(raw_q)
         if choice.question is None:
             choice.problem = _("The question in the address is not in this survey. Pick one below.")
-    if raw_by in ATTRIBUTIONS:
+    if raw_by in ATTRIBUTIONS or raw_by == "round":
         choice.by = raw_by
     elif raw_by:
         choice.by, choice.by_question = "question", questions.get(raw_by)
@@ -84,11 +85,22 @@ def build(survey: Survey) -> tuple[Choice, CrossTab | None, list[str], dict]:
     table = None
     if choice.ready:
         try:
-            table = crosstabs.crosstab(db.session, survey, choice.question, filters, choice.by_question, choice.by,
-                                       group_names(survey, choice.by))
+            if choice.by == "round":
+                table = round_table(survey, choice.question)
+            else:
+                table = crosstabs.crosstab(db.session, survey, choice.question, filters, choice.by_question,
+                                           choice.by, group_names(survey, choice.by))
         except CrossTabError as error:
             choice.problem = str(error)
     return choice, table, problems, filter_args(filters)
+
+
+def round_table(survey: Survey, question: Question) -> CrossTab:
+    """:raise CrossTabError: for a survey in no series of two rounds or more."""
+    found = rounds.rounds_of(db.session, survey)
+    if len(found) < 2:
+        raise CrossTabError(_("This survey has only one round, so there is nothing to compare it with yet."))
+    return crosstabs.by_round(db.session, question, found, {r.round: _("Round %(n)s", n=r.round) for r in found})
 
 
 @bp.get("/<int:survey_id>/results/crosstab")
@@ -107,7 +119,8 @@ def crosstab_page(survey_id):
         "engagement/dashboard/staff/crosstab.html", survey=survey, choice=choice, table=table, figures=figures,
         problems=problems, args=args, percent=charts.percent, closed=crosstabs.closed_questions(survey),
         by_label=by_label(table) if table else "", offers_touchpoints=bool(touchpoint_options(survey.organisation_id)),
-        offers_class_sessions=bool(class_session_options(survey)))
+        offers_class_sessions=bool(class_session_options(survey)),
+        offers_rounds=len(rounds.rounds_of(db.session, survey)) > 1)
 
 
 @bp.get("/<int:survey_id>/results/crosstab.csv")
@@ -149,7 +162,7 @@ def by_label(table: CrossTab) -> str:
     """The heading of the rows: the question broken down by, or touchpoint / class session."""
     if table.by == "question":
         return f"{table.by_question.position}. {table.by_question.prompt}"
-    return _("Touchpoint") if table.by == "touchpoint" else _("Class session")
+    return {"touchpoint": _("Touchpoint"), "class_session": _("Class session"), "round": _("Round")}[table.by]
 
 
 def headers(table: CrossTab) -> list[str]:

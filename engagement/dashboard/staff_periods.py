@@ -1,4 +1,4 @@
-"""Two periods of one survey side by side: `/staff/surveys/<id>/periods` and its CSV.
+"""Two periods of one survey side by side: `/staff/surveys/<id>/periods` and its CSV and XLSX.
 
 The periods travel in the address (`a_since`, `a_until`, `b_since`, `b_until`, YYYY-MM-DD) with the
 results' other filters (`a` options, `t`, `class_session`, `incomplete`), so a comparison can be
@@ -10,15 +10,15 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import Response as HttpResponse
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from engagement.common import charts
-from engagement.common.spreadsheets import csv_cell
+from engagement.common.spreadsheets import XLSX_MIMETYPE, csv_cell, xlsx_bytes
 from engagement.dashboard import bp
 from engagement.dashboard.filters import filter_args, filters_from_args
+from engagement.downloads import download
 from extensions import db, utcnow
 from surveys.periods import Period, compare_periods, overlap
 from surveys.staff import load_survey
@@ -57,26 +57,26 @@ def periods_page(survey_id):
                            percent=charts.percent, format_median=charts.format_median)
 
 
-@bp.get("/<int:survey_id>/periods.csv")
+@bp.get("/<int:survey_id>/periods.<any(csv, xlsx):extension>")
 @login_required
-def periods_csv(survey_id):
-    """Any staff role. A comparison that cannot be made goes back to the page, which says why.
+def periods_download(survey_id, extension):
+    """The comparison as CSV (for Danish Excel: ";" and decimal commas) or as an Excel workbook (numbers
+    as numbers). Any staff role. A comparison that cannot be made goes back to the page, which says why.
     :raise 404: unless the survey is the user's organisation's."""
     survey = load_survey(survey_id)
     filters, _problems = filters_from_args(survey, request.args)
     asked = read_periods(request.args)
     if not asked.periods:
         return redirect(url_for("dashboard.periods_page", survey_id=survey.id, **request.args.to_dict(flat=False)))
-    comparison = compare_periods(db.session, survey, filters, asked.periods)
+    rows = csv_rows(compare_periods(db.session, survey, filters, asked.periods), period_names(asked.periods))
+    name = f"{survey.slug}-perioder-{to_local(utcnow()).date().isoformat()}.{extension}"
+    if extension == "xlsx":
+        return download(xlsx_bytes(_("Periods"), next(rows), rows), XLSX_MIMETYPE, name)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    for row in csv_rows(comparison, period_names(asked.periods)):
+    for row in rows:
         writer.writerow([csv_cell(value) for value in row])
-    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), mimetype="text/csv; charset=utf-8")
-    filename = f"{survey.slug}-perioder-{to_local(utcnow()).date().isoformat()}.csv"
-    response.headers.set("Content-Disposition", "attachment", filename=filename)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return download(("\ufeff" + buffer.getvalue()).encode("utf-8"), "text/csv", name)
 
 
 def read_periods(args) -> Asked:

@@ -12,8 +12,9 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engagement.common import charts
-from engagement.common.spreadsheets import csv_cell
+from engagement.common.spreadsheets import XLSX_MIMETYPE, csv_cell, xlsx_bytes
 from engagement.dashboard import bp
+from engagement.downloads import download
 from extensions import db, utcnow
 from surveys import comparison, rounds
 from surveys.comparison import ComparedQuestion, Comparison
@@ -65,6 +66,16 @@ def rounds_csv(survey_id):
     response.headers.set("Content-Disposition", "attachment", filename=filename)
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.get("/<int:survey_id>/rounds.xlsx")
+@login_required
+def rounds_xlsx(survey_id):
+    """The comparison as an Excel workbook: the CSV's rows, numbers as numbers."""
+    survey, _found, compared = series_comparison(survey_id)
+    headers = [_("Question"), _("Answer"), _("Round"), _("Respondents"), _("Count"), _("Percent"), _("Median")]
+    body = xlsx_bytes(_("Rounds"), headers, csv_rows(compared) if compared else ())
+    return download(body, XLSX_MIMETYPE, f"{survey.slug}-runder-{to_local(utcnow()).date().isoformat()}.xlsx")
 
 
 def csv_rows(compared: Comparison):

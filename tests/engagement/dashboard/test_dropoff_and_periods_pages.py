@@ -205,3 +205,21 @@ def test_another_organisations_staff_get_404(client, db, staff):
     for url in (f"/staff/surveys/{survey.id}/periods?{PERIODS}", f"/staff/surveys/{survey.id}/periods.csv?{PERIODS}",
                 f"/staff/surveys/{survey.id}/results", f"/staff/surveys/{survey.id}/stop"):
         assert client.get(url).status_code == 404, url
+
+
+def test_the_periods_excel_file_holds_the_counts_made_here(client, db, staff):
+    from openpyxl import load_workbook
+
+    org, survey = periods_survey(db)
+    staff(make_user(db, org, role="viewer"))
+    got = client.get(f"/staff/surveys/{survey.id}/periods.xlsx?{PERIODS}")
+    assert got.status_code == 200 and got.mimetype.endswith("spreadsheetml.sheet")
+    rows = list(load_workbook(io.BytesIO(got.data), read_only=True).active.iter_rows(values_only=True))
+    assert rows[1][2] == len(BEFORE) and rows[1][4] == len(DURING)
+    for index in (0, 1):
+        before, during = tally(BEFORE, index), tally(DURING, index)
+        title = f"{index + 1}. {QUESTIONS[index]['prompt']}"
+        read = {row[1]: (row[2], row[4]) for row in rows if row[0] == title and row[1] in before | during}
+        assert read == {label: (before[label], during[label]) for label in before | during}
+    assert client.get(f"/staff/surveys/{survey.id}/periods.xlsx?a_since=2026-05-01&a_until=2026-04-01"
+                      ).status_code == 302  # a bad period goes back to the page, which says why

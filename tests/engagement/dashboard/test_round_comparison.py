@@ -154,3 +154,45 @@ def test_another_organisations_staff_get_404(client, db, staff, series):
     staff(make_user(db, make_org(db), "admin"))
     assert client.get(f"/staff/surveys/{first.id}/rounds").status_code == 404
     assert client.get(f"/staff/surveys/{first.id}/rounds.csv").status_code == 404
+
+
+def test_the_excel_file_holds_the_same_figures_as_numbers(client, db, staff, series):
+    from openpyxl import load_workbook
+
+    org, first, _second, _third = series
+    staff(make_user(db, org, "viewer"))
+    got = client.get(f"/staff/surveys/{first.id}/rounds.xlsx")
+    assert got.status_code == 200 and got.mimetype.endswith("spreadsheetml.sheet")
+    rows = list(load_workbook(io.BytesIO(got.data), read_only=True).active.iter_rows(values_only=True))
+    counted = Counter(a[0] for a in FIRST)
+    round_one = {r[1]: r for r in rows[1:] if r[0] == QUESTIONS[0]["prompt"] and r[2] in ("Round 1", "Runde 1")}
+    for label, n in counted.items():
+        assert round_one[label][3:6] == (5, n, round(100 * n / 5, 1))
+
+
+def test_a_cross_tab_by_round_counts_each_round_as_made_here(client, db, staff, series):
+    org, first, second, third = series
+    staff(make_user(db, org, "viewer"))
+    question = third.questions[0]  # the latest round's wording; found in each round by its lineage
+    got = client.get(f"/staff/surveys/{third.id}/results/crosstab.csv?q={question.id}&by=round")
+    assert got.status_code == 200
+    rows = list(csv.reader(io.StringIO(got.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    header, body = rows[0], {row[0]: row for row in rows[1:]}
+    assert header[2:5] == ["Dagligt", "Ugentligt", "Sjældent"]
+    counted = Counter(a[0] for a in FIRST)
+    assert body["Runde 1"][1:5] == ["5", str(counted["Dagligt"]), str(counted["Ugentligt"]), str(counted["Sjældent"])]
+    assert body["Runde 2"][1:5] == ["3", "1", "2", "0"]  # "Sjældent" was not offered in round 2
+    assert body["Runde 3"][1] == "0"
+    page = client.get(f"/staff/surveys/{third.id}/results/crosstab?q={question.id}&by=round").get_data(as_text=True)
+    assert 'data-figure="crosstab"' in page or "id=\"figures\"" in page
+    text = third.questions[3]
+    refused = client.get(f"/staff/surveys/{third.id}/results/crosstab?q={text.id}&by=round")
+    assert refused.status_code == 200 and "faste svarmuligheder" in refused.get_data(as_text=True)
+
+
+def test_a_cross_tab_by_round_of_a_survey_of_one_round_says_so(client, db, staff):
+    org = make_org(db)
+    alone = make_survey(db, org, QUESTIONS)
+    staff(make_user(db, org, "viewer"))
+    page = client.get(f"/staff/surveys/{alone.id}/results/crosstab?q={alone.questions[0].id}&by=round")
+    assert page.status_code == 200 and "kun én runde" in page.get_data(as_text=True)
