@@ -24,6 +24,8 @@ ERRORS = {
     413: (_l("The file is too big"), _l("Choose a smaller file and try again.")),
     429: (_l("Too many tries"), _l("Wait a minute and try again.")),
     500: (_l("Something went wrong on our side"), _l("Try again in a moment. What you sent before this is saved.")),
+    # Something the server needs is missing (Chromium for a PDF's charts): the error says what.
+    503: (_l("This cannot be made right now"), _l("Try again later.")),
 }
 
 
@@ -78,6 +80,8 @@ def render_error(error, code: int | None = None):
         app_log.warning("%s on %s %s", "Upload too big" if code == 413 else "Rate limit hit", request.method,
                         request.endpoint or "an unknown address")
     title, hint = ERRORS.get(code, ERRORS[500])
+    if code == 503 and getattr(error, "description", None):
+        hint = error.description
     if code == 500:
         db.session.rollback()
     return render_template("errors/error.html", title=title, hint=hint, code=code), code

@@ -51,6 +51,7 @@ def from_environment(instance_path: str) -> dict:
         # about 10–20 ms of CPU each) per address: a class taps from one address, two or three pictures a
         # pupil per place question, so it is generous; the whole map without pins is cached by browsers.
         "MAP_VIEW_RATE_LIMIT": env("MAP_VIEW_RATE_LIMIT", "300 per minute;3000 per hour"),
+        "SHARE_GUESS_RATE_LIMIT": env("SHARE_GUESS_RATE_LIMIT", "20 per minute"),
         # Largest request body, in MB (MAX_UPLOAD_MB). Phone photos of sketches are 3–12 MB; anything
         # far bigger is a mistake and gets the "file is too big" page (413).
         "MAX_CONTENT_LENGTH": int(float(env("MAX_UPLOAD_MB", "15")) * 1024 * 1024),

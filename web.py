@@ -126,7 +126,8 @@ def add_security_headers(response):
     # Survey links carry a response key: never tell another site where the person came from. Our own
     # pages do get it: over HTTPS the CSRF check wants a same-origin Referer, and with "no-referrer"
     # browsers send neither Referer nor Origin, so every form post would fail.
-    response.headers["Referrer-Policy"] = "same-origin"
+    # A page may ask for less (a share link's page: no-referrer, its token is in the address).
+    response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     # Staff pages, their error pages and exports hold personal data: no browser (a shared school PC's

@@ -1,6 +1,7 @@
 """`make bench`: every measurement, printed as one Markdown report and kept in bench/last-report.md.
 
-    python -m bench.run [--quick] [--only sizes,http,scale,deployed,exports,places,crosstabs,rounds] [--no-postgres]
+    python -m bench.run [--quick] [--only sizes,http,scale,deployed,exports,places,crosstabs,rounds,reports]
+                        [--no-postgres]
 
 `--quick` shrinks everything (2k responses, 3 s of load) to check that the
 bench itself works; its report is printed but not kept. PostgreSQL is reached
@@ -15,13 +16,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import costs, crosstabs, deployed, exports, journeys, load, places, scale, sizes
+from bench import costs, crosstabs, deployed, exports, journeys, load, places, reports, scale, sizes
 from bench import rounds as series_bench  # `rounds` is the HTTP section's number of rounds in measure()
 from bench.report import busiest_processes, load_average, machine, seconds, table
 
 REPORT = Path(__file__).resolve().parent / "last-report.md"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench")
-SECTIONS = ("sizes", "http", "scale", "deployed", "exports", "places", "crosstabs", "rounds")
+SECTIONS = ("sizes", "http", "scale", "deployed", "exports", "places", "crosstabs", "rounds", "reports")
 
 
 def log(message: str) -> None:
@@ -53,7 +54,8 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the bench itself")
     parser.add_argument("--only", default=",".join(SECTIONS),
-                        help="comma-separated: sizes, http, scale, deployed, exports, places, crosstabs, rounds")
+                        help="comma-separated: sizes, http, scale, deployed, exports, places, crosstabs, rounds, "
+                             "reports")
     parser.add_argument("--no-postgres", action="store_true",
                         help="SQLite only (results at scale, place results and HTTP)")
     args = parser.parse_args(argv)
@@ -112,6 +114,10 @@ def measure(args, folder: Path) -> dict:
         found["rounds"] = [series_bench.run_database("SQLite", f"sqlite:///{folder}/rounds.sqlite3", log, answers)]
         if not args.no_postgres:
             found["rounds"].append(series_bench.run_database("PostgreSQL", PG_URL, log, answers))
+    if "reports" in args.only:
+        responses = 2_000 if args.quick else reports.RESPONSES
+        log(f"Chart images and a board pack's PDF, {responses:,} responses…")
+        found["reports"] = reports.run(folder, log, responses)
     found["sections"] = [part for part in (
         scale.section(found["scale"]) if "scale" in found else None,
         "\n".join(load.section(run, found["duration"]) for run in found["http"]) + "\n"
@@ -122,6 +128,7 @@ def measure(args, folder: Path) -> dict:
         places.section(found["places"]) if "places" in found else None,
         crosstabs.section(found["crosstabs"]) if "crosstabs" in found else None,
         series_bench.section(found["rounds"]) if "rounds" in found else None,
+        reports.section(found["reports"]) if "reports" in found else None,
     ) if part]
     return found
 
@@ -143,6 +150,8 @@ def summary(found: dict) -> str:
     for run in found.get("rounds", []):
         rows.append([f"A three-round comparison at {run.answers:,} answer rows under {series_bench.TARGET:g} s, "
                      f"{run.name}", seconds(run.best), mark(run.best < series_bench.TARGET)])
+    if "reports" in found:
+        rows += reports.targets(found["reports"])
     for result in found.get("http", []):
         rows += load.targets(result)
     if "deployed" in found:

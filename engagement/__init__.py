@@ -14,7 +14,7 @@ a package further down reaches one further up only through the app's hooks
 (extensions.HOOKS). tests/test_house.py holds the house to it.
 """
 
-LAYERS = ("common", "mail", "competitions", "touchpoints", "classes", "dashboard", "front", "demo")
+LAYERS = ("common", "mail", "competitions", "touchpoints", "classes", "dashboard", "front", "reports", "demo")
 
 
 def init_app(app):
@@ -29,6 +29,7 @@ def init_app(app):
         mail,
         operations,
         people,
+        reports,
         touchpoints,
     )
 
@@ -44,6 +45,7 @@ def init_app(app):
     competitions.init_app(app)
     classes.init_app(app)
     front.init_app(app)
+    reports.init_app(app)
     accounts.init_login(app)
     for command in (cli.create_org, cli.create_user, cli.seed_demo, backup.backup):
         app.cli.add_command(command)

@@ -1,20 +1,29 @@
 """The class's survey results as a PDF the teacher hands to the municipality.
 
-A heading, the figures, and for each question a simple horizontal bar chart
-(count and share per answer) drawn as vector rectangles, text in DejaVu Sans so
-æøå are real, searchable text. Text questions show how many answered and the
-latest few answers. The figures come from `surveys.results.summarise`, so they
-are the same as on the projector and the results page.
+A heading, the figures, and for each question the chart the projector and the
+results page show (`engagement.common.charts.question_figure`), as an image
+drawn by the same plotly.js (`engagement.common.chart_images`), with its
+counts and shares under it as text. Text is DejaVu Sans, so æøå are real,
+searchable text. Text questions show how many answered and the latest few
+answers. The figures come from `surveys.results.summarise`, so they are the
+same as on the projector and the results page.
 """
+import io
 from dataclasses import dataclass
 
+from flask_babel import get_locale
 from fpdf import FPDF
+from PIL import Image
 
-from engagement.common.pdf import GREEN, GREY, INK, PALE, Fonts
+from engagement.common.chart_images import WIDTH, png_images
+from engagement.common.charts import percent, question_figure
+from engagement.common.pdf import GREY, INK, Fonts
 
 PAGE_W, MARGIN = 210, 18
-LABEL_W = 70  # mm for the answer labels left of the bars
-BAR_H = 6
+TEXT_W = PAGE_W - 2 * MARGIN
+LABEL_W, COUNT_W = 100, 30  # mm for an answer's label and, right after it, its "12 (40 %)"
+ROW_H = 5
+CHART_MAX_H = 297 - 2 * MARGIN - 30  # mm: a chart taller than this is drawn narrower, whole on one page
 
 
 @dataclass(frozen=True)
@@ -30,7 +39,13 @@ class ReportText:
 def survey_pdf(text: ReportText, questions: list[dict], texts: dict[int, list[str]],
                answered_label) -> bytes:
     """PDF bytes. `questions` are summarise()'s question results; `texts` the latest text answers by
-    question id; `answered_label(n)` the "n answered" line in the reader's language."""
+    question id; `answered_label(n)` the "n answered" line in the reader's language.
+
+    :raise ChartImagesUnavailable: if a question has a chart and Chromium is missing or fails.
+    """
+    figures = {index: figure for index, figure in enumerate(map(question_figure, questions)) if figure}
+    images = dict(zip(figures, png_images(list(figures.values()), WIDTH, locale=str(get_locale() or "da")),
+                      strict=True))
     pdf = FPDF(unit="mm", format="A4")
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(True, MARGIN)
@@ -44,16 +59,18 @@ def survey_pdf(text: ReportText, questions: list[dict], texts: dict[int, list[st
     pdf.multi_cell(0, 6, fonts.safe(text.subheading), new_x="LMARGIN", new_y="NEXT")
     fonts.use("Sans", "B", 12)
     pdf.multi_cell(0, 8, fonts.safe(text.figures), new_x="LMARGIN", new_y="NEXT")
-    for result in questions:
-        draw_question(pdf, fonts, text, result, texts.get(result["question"].id, []), answered_label)
+    for index, result in enumerate(questions):
+        draw_question(pdf, fonts, text, result, texts.get(result["question"].id, []), answered_label,
+                      images.get(index))
     return bytes(pdf.output())
 
 
-def draw_question(pdf: FPDF, fonts: Fonts, text: ReportText, result: dict, latest: list[str], answered_label):
+def draw_question(pdf: FPDF, fonts: Fonts, text: ReportText, result: dict, latest: list[str], answered_label,
+                  png: bytes | None) -> None:
     question = result["question"]
-    rows = result.get("rows") or result.get("values") or []
-    # Keep a question's heading with its first bars.
-    if pdf.get_y() + 20 + BAR_H * min(len(rows), 3) > pdf.h - MARGIN:
+    image_w, image_h = image_size(png)
+    # Keep a question's heading with its chart (or its first lines).
+    if pdf.get_y() + 20 + (image_h or 3 * ROW_H) > pdf.h - MARGIN:
         pdf.add_page()
     pdf.ln(4)
     fonts.use("Sans", "B", 12)
@@ -66,29 +83,34 @@ def draw_question(pdf: FPDF, fonts: Fonts, text: ReportText, result: dict, lates
     elif result.get("chart") == "text":
         draw_texts(pdf, fonts, text, latest)
     else:
-        draw_bars(pdf, fonts, [(str(label), n) for label, n in rows], result["respondents"])
+        if png:
+            pdf.image(io.BytesIO(png), x=MARGIN, y=pdf.get_y() + 1, w=image_w, h=image_h)
+            pdf.set_y(pdf.get_y() + image_h + 2)
+        rows = result.get("rows") or result.get("values") or []
+        draw_counts(pdf, fonts, [(str(label), n) for label, n in rows], result["respondents"])
 
 
-def draw_bars(pdf: FPDF, fonts: Fonts, rows: list[tuple[str, int]], respondents: int) -> None:
-    widest = max((n for _label, n in rows), default=0) or 1
-    room = PAGE_W - 2 * MARGIN - LABEL_W - 22
+def image_size(png: bytes | None) -> tuple[float, float]:
+    """mm for the chart as wide as the text (narrower if that is too tall), in the figure's own
+    aspect; (0, 0) without a chart."""
+    if not png:
+        return 0, 0
+    with Image.open(io.BytesIO(png)) as image:
+        width, height = image.size
+    scale = min(TEXT_W / width, CHART_MAX_H / height)
+    return width * scale, height * scale
+
+
+def draw_counts(pdf: FPDF, fonts: Fonts, rows: list[tuple[str, int]], respondents: int) -> None:
+    """Each answer with its count and share, as text under the chart (the chart's numbers, searchable)."""
     for label, count in rows:
-        if pdf.get_y() + BAR_H + 1 > pdf.h - MARGIN:
+        if pdf.get_y() + ROW_H > pdf.h - MARGIN:
             pdf.add_page()
-        y = pdf.get_y() + 0.5
-        fonts.use("Sans", "", 9)
-        pdf.set_xy(MARGIN, y)
-        pdf.cell(LABEL_W - 2, BAR_H, fonts.safe(shorten(pdf, label, LABEL_W - 3)), align="R")
-        pdf.set_fill_color(*PALE)
-        pdf.rect(MARGIN + LABEL_W, y, room, BAR_H, style="F")
-        pdf.set_fill_color(*GREEN)
-        if count:
-            pdf.rect(MARGIN + LABEL_W, y, room * count / widest, BAR_H, style="F")
-        share = round(100 * count / respondents) if respondents else 0
+        fonts.use("Sans", "", 9, INK)
+        pdf.cell(LABEL_W, ROW_H, fonts.safe(shorten(pdf, label, LABEL_W - 2)))
         fonts.use("Sans", "B", 9, INK)
-        pdf.set_xy(MARGIN + LABEL_W + room + 1, y)
-        pdf.cell(21, BAR_H, f"{count} ({share} %)")
-        pdf.set_y(y + BAR_H + 0.5)
+        pdf.cell(COUNT_W, ROW_H, f"{count} ({percent(count, respondents)} %)", align="R",
+                 new_x="LMARGIN", new_y="NEXT")
 
 
 def draw_texts(pdf: FPDF, fonts: Fonts, text: ReportText, latest: list[str]) -> None:

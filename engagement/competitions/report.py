@@ -3,6 +3,8 @@
 The text is real text in DejaVu Sans (the touchpoint posters' fonts, so æøå
 can be searched and copied). Photos are embedded from the JPEG stored with
 each at upload (`IdeaPhoto.print_jpeg`) as it is: nothing is decoded here.
+When ideas have votes, the list opens with the votes chart of the results
+page (`results.votes_figure`), an image drawn by the same plotly.js.
 """
 import io
 import logging
@@ -12,8 +14,10 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from PIL import Image, UnidentifiedImageError
 
+from engagement.common.chart_images import WIDTH, ChartImagesUnavailable, png_images
 from engagement.common.pdf import GREEN, GREY, INK, Fonts
 from engagement.competitions.models import Competition, Idea, IdeaStatus
+from engagement.competitions.results import IdeaResult, votes_figure
 from extensions import utcnow
 from surveys.ages import age_label
 from surveys.timezone import to_local
@@ -46,8 +50,10 @@ def ideas_pdf(competition: Competition, ideas: list[Idea], votes: dict[int, int]
     """The ideas in the given order, each with its text, facts and photo, as PDF bytes.
 
     `votes` maps idea id to the number to print (ideas missing from it print
-    no vote count). Labels are in the competition's language. A photo that
-    Pillow cannot read is left out (and logged) rather than failing the PDF.
+    no vote count); when any idea has a vote, a chart of the votes comes first.
+    Labels are in the competition's language. A photo that Pillow cannot read,
+    or the chart when Chromium is missing, is left out (and logged) rather than
+    failing the PDF: the ideas and their votes are the PDF's substance.
     """
     with force_locale(competition.language):
         pdf = IdeasPdf(competition.title)
@@ -57,6 +63,7 @@ def ideas_pdf(competition: Competition, ideas: list[Idea], votes: dict[int, int]
         pdf.set_creator("Bypuls")
         pdf.add_page()
         draw_heading(pdf, competition, heading, len(ideas))
+        draw_votes_chart(pdf, competition, ideas, votes)
         for idea in ideas:
             draw_idea(pdf, idea, votes.get(idea.id))
         return bytes(pdf.output())
@@ -77,6 +84,30 @@ def draw_heading(pdf: IdeasPdf, competition: Competition, heading: str, count: i
                                                              count, date=made)),
                    align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
+
+
+def draw_votes_chart(pdf: IdeasPdf, competition: Competition, ideas: list[Idea], votes: dict[int, int]) -> None:
+    """The results page's votes chart, most votes on top, as wide as the text (narrower if too tall)."""
+    ranked = sorted((IdeaResult(idea, votes[idea.id], 0) for idea in ideas if idea.id in votes),
+                    key=lambda r: -r.total)
+    if not any(r.total for r in ranked):
+        return
+    try:
+        [png] = png_images([votes_figure(ranked)], WIDTH, locale=competition.language)
+    except ChartImagesUnavailable:
+        log.warning("competition %s: no Chromium, the votes chart is left out of the ideas PDF", competition.id)
+        return
+    with Image.open(io.BytesIO(png)) as image:
+        width_px, height_px = image.size
+    room = pdf.h - 20 - pdf.get_y() - 10
+    if room < 60:
+        pdf.add_page()
+        room = pdf.h - 20 - pdf.get_y() - 10
+    width = min(TEXT_WIDTH, room * width_px / height_px)
+    pdf.typeface.use("Sans", "B", 12, INK)
+    pdf.cell(TEXT_WIDTH, 7, pdf.typeface.safe(_("Votes per idea")), new_x="LMARGIN", new_y="NEXT")
+    pdf.image(io.BytesIO(png), x=MARGIN, y=pdf.get_y(), w=width, h=width * height_px / width_px)
+    pdf.set_y(pdf.get_y() + width * height_px / width_px + 6)
 
 
 def draw_idea(pdf: IdeasPdf, idea: Idea, votes: int | None) -> None:

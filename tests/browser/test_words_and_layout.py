@@ -12,6 +12,7 @@ from engagement.classes.services import new_code
 from engagement.competitions.models import Competition, Idea
 from engagement.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed
 from engagement.models import User
+from engagement.reports.models import Report
 from engagement.touchpoints.models import Touchpoint
 from extensions import utcnow
 from surveys.maps import SurveyMap
@@ -98,7 +99,9 @@ def staff_urls(app, client, values: dict) -> list[str]:
     pages = []
     for url in sorted(urls):
         response = client.get(url)
-        if response.status_code == 200 and response.mimetype == "text/html":
+        # A download is not a page, even an HTML file (a report as one file).
+        if response.status_code == 200 and response.mimetype == "text/html" and \
+                "attachment" not in response.headers.get("Content-Disposition", ""):
             pages.append(url)
     return pages
 
@@ -124,7 +127,8 @@ def demo(db):
             "idea_id": db.session.scalar(select(Idea.id).where(Idea.competition_id == competition.id)),
             "touchpoint_id": db.session.scalar(select(Touchpoint.id).where(Touchpoint.organisation_id == org.id)),
             "class_session_id": class_session.id, "format_name": "a4", "size": 512, "extension": "csv",
-            "map_id": db.session.scalar(select(SurveyMap.id).where(SurveyMap.organisation_id == org.id))},
+            "map_id": db.session.scalar(select(SurveyMap.id).where(SurveyMap.organisation_id == org.id)),
+            "report_id": db.session.scalar(select(Report.id).where(Report.organisation_id == org.id))},
     }
 
 

@@ -314,3 +314,32 @@ def test_killing_one_app_server_while_twenty_phones_answer_loses_no_acknowledged
                            "JOIN answers a ON a.response_id = r.id WHERE r.key = ANY(%s) GROUP BY r.key",
                     acknowledged)
     assert {count for _, count in answered} == {survey_questions}
+
+
+def test_the_demo_report_makes_its_pdf_and_a_partner_opens_its_share_link_over_https(stack, open_page, tmp_path):
+    """The board pack as deployed: the PDF's charts are drawn by Chromium from inside a gunicorn worker
+    (well inside its 30 s), and a partner with no account opens the share link from another address."""
+    staff = open_page(viewport={"width": 1280, "height": 900})
+    log_in(staff, DEMO_EMAIL, DEMO_PASSWORD)
+    staff.goto("/staff/reports/?lang=en")
+    staff.get_by_role("link", name="Bymidten set med unges øjne").click()
+    expect(staff.locator("[data-figure] svg.main-svg").first).to_be_visible()
+    with staff.expect_download(timeout=30_000) as pdf:
+        staff.get_by_role("link", name="Download PDF").click()
+    path = tmp_path / "rapport.pdf"
+    pdf.value.save_as(path)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Bymidten set med unges øjne" in text and "Vordingborg bymidte" in text and "Page 2 of" in text
+    images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+    assert images.count(" png ") + images.count(" image ") >= 10
+
+    staff.get_by_role("link", name="Share with partners").click()
+    staff.get_by_label("Who is it for?").fill("Handelsstandsforeningen")
+    staff.get_by_role("button", name="Make the link").click()
+    address = staff.locator("input[readonly]").first.input_value()
+    assert address.startswith(stack.https_url + "/del/")
+    with client_from("127.0.0.5", stack.https_url) as partner:
+        shared = partner.get(address.removeprefix(stack.https_url))
+    assert shared.status_code == 200 and "Bymidten set med unges øjne" in shared.text
+    assert shared.headers["Referrer-Policy"] == "no-referrer" and "set-cookie" not in shared.headers
+    assert "/staff/" not in shared.text

@@ -49,9 +49,10 @@ def test_council_pdf_holds_published_ideas_with_real_danish_text_and_their_photo
     assert "Bålplads ved åen" in text and "Søren" in text and "Kultur" in text and "1 vote" in text
     assert "Endnu ikke læst" not in text and "Afvist forslag" not in text
     assert text.index("Værksted") < text.index("Bålplads")  # the winner first
-    images = pdf_images(response.data, tmp_path)
-    assert len(images) == 1
-    assert images[0][3:5] == ["400", "300"] and images[0][8] == "jpeg"
+    assert text.index("Votes per idea") < text.index("Værksted")  # the results page's chart opens the list
+    chart, photo = pdf_images(response.data, tmp_path)
+    assert chart[3] == "1440" and chart[8] == "image"  # the figure drawn at 720 px, twice over for print
+    assert photo[3:5] == ["400", "300"] and photo[8] == "jpeg"
 
 
 def test_ideas_pdf_takes_any_list_of_ideas_and_their_votes(db, tmp_path, app):
@@ -62,4 +63,5 @@ def test_ideas_pdf_takes_any_list_of_ideas_and_their_votes(db, tmp_path, app):
         pdf = ideas_pdf(competition, ideas, {ideas[0].id: 7}, "Class 7.b")
     text = pdf_text(pdf, tmp_path)
     assert "Class 7.b" in text and "7 votes" in text and "Idé nummer 4" in text
-    assert len(pdf_images(pdf, tmp_path)) == 5
+    images = pdf_images(pdf, tmp_path)
+    assert [image[8] for image in images] == ["image"] + ["jpeg"] * 5  # the votes chart, then the photos
