@@ -57,6 +57,19 @@ HOOKS = {
     # (session, previous round, new round, repoint: bool) -> a translated sentence for staff, or None: after
     # staff started the next round of a survey (surveys.rounds), e.g. touchpoints re-pointed to it. Flush only.
     "round_started",
+    # (session, today: date) -> int: clear the personal contacts kept until `today` or earlier (e.g. premises
+    # owners, engagement.premises) and say how many; `flask purge-contacts` runs them after its own. Flush only.
+    "purge_contacts",
+    # (session, organisation_id) -> [note]: what the organisation tried out and decided (engagement.premises
+    # trials), for its public front page; each note has `title`, `starts_on`, `ends_on`, `when` (the days in
+    # words), `place` (an address or ""), `decision` (a translated label, or None while undecided), `note`
+    # (the public note) and `running` (today is one of its days).
+    "public_trial_notes",
+    # (session, idea) -> [note] as above: the trials a published idea led to, for the idea's public page.
+    "idea_trial_notes",
+    # (session, survey, key, now) -> None: a post left the response with this key completed (also a resend
+    # of a completed one: be idempotent), e.g. a personal invitation is marked answered. Flush only.
+    "response_completed",
 }
 
 

@@ -2,8 +2,9 @@
 
 Organisations, staff accounts and roles, sign-in and the set-up commands (the
 modules here); idea competitions, touchpoints with their QR codes and posters,
-class sessions, result dashboards, mail to people who asked to be told, and
-the demo (the packages).
+class sessions, result dashboards, mail to people who asked to be told, reports
+and share links for the partnership, personal invitations to a survey, the
+register of premises with its trials, and the demo (the packages).
 
 One direction: each package imports only the packages before it in LAYERS
 (touchpoints lead to competitions, class sessions run them, the dashboard
@@ -14,7 +15,8 @@ a package further down reaches one further up only through the app's hooks
 (extensions.HOOKS). tests/test_house.py holds the house to it.
 """
 
-LAYERS = ("common", "mail", "competitions", "touchpoints", "classes", "dashboard", "front", "reports", "demo")
+LAYERS = ("common", "mail", "competitions", "touchpoints", "classes", "dashboard", "front", "reports", "invitations",
+          "premises", "demo")
 
 
 def init_app(app):
@@ -26,9 +28,11 @@ def init_app(app):
         competitions,
         dashboard,
         front,
+        invitations,
         mail,
         operations,
         people,
+        premises,
         reports,
         touchpoints,
     )
@@ -46,6 +50,8 @@ def init_app(app):
     classes.init_app(app)
     front.init_app(app)
     reports.init_app(app)
+    invitations.init_app(app)
+    premises.init_app(app)
     accounts.init_login(app)
     for command in (cli.create_org, cli.create_user, cli.seed_demo, backup.backup):
         app.cli.add_command(command)

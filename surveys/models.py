@@ -171,6 +171,8 @@ class Response(db.Model):
     touchpoint_id: Mapped[int | None] = mapped_column(ForeignKey("touchpoints.id", ondelete="SET NULL"), index=True)
     class_session_id: Mapped[int | None] = mapped_column(
         ForeignKey("class_sessions.id", ondelete="SET NULL"), index=True)
+    # Set only when the survey ties answers to the person invited (engagement.invitations).
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id", ondelete="SET NULL"), index=True)
 
     answers: Mapped[list["Answer"]] = relationship(back_populates="response", cascade="all, delete-orphan")
 

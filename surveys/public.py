@@ -92,6 +92,9 @@ def screen(slug, key, question_id):
         db.session.rollback()
         return render_template("surveys/public/already_sent.html", survey=survey,
                                thanks_url=url_for("answer.thanks", slug=survey.slug, key=key)), 409
+    if next_.step is Step.done:  # e.g. a personal invitation is answered now (the "response_completed" hooks)
+        for completed in hooks("response_completed"):
+            completed(db.session, survey, key, utcnow())
     inline = request.headers.get(INLINE) == "1"
     if inline:
         page = inline_page(survey, key, question, next_)

@@ -213,7 +213,7 @@ def test_plug_in_points_belong_to_the_app_that_added_them(app):
     add_hook(other, "export_columns", lambda session, survey: [])
     with app.app_context():
         assert {name: hooks(name) for name in HOOKS} == before  # the second app changed nothing here
-        assert len(hooks("survey_attribution")) == 2  # a touchpoint's code and a class session, once each
+        assert len(hooks("survey_attribution")) == 3  # a touchpoint's code, a class session and a personal invitation
     with other.app_context():
         assert len(hooks("export_columns")) == 3
     with pytest.raises(KeyError, match="HOOKS"):

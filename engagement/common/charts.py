@@ -219,7 +219,7 @@ def dropoff_figure(rows: list[dict], biggest_id: int | None) -> dict:
 
 def periods_figure(question: dict, names: list[str]) -> dict:
     """One question's options in each period as grouped bars of shares (the periods have different n)."""
-    colours = ["#8fc1a9", GREEN, "#4f9a7a"]
+    colours = ["#8fc1a9", GREEN, "#4a6fa5"]  # a third period (after a trial) in blue: two greens blur together
     labels = [plain(_short(row["label"])) for row in question["rows"]]
     data = []
     for i, name in enumerate(names):

@@ -44,6 +44,8 @@ class CompetitionValues:
     voting_opens_at: datetime | None = None
     closes_at: datetime | None = None
     contacts_kept_until: date | None = None  # None: CONTACTS_KEPT after the close
+    # The premises it is about (engagement.premises, by table name); the form offers only the organisation's.
+    premises_id: int | None = None
 
 
 def unique_slug(session, wanted: str, competition_id: int | None = None) -> str:
@@ -87,7 +89,7 @@ def update_competition(session, competition: Competition, values: CompetitionVal
 
 def apply_values(competition: Competition, values: CompetitionValues) -> None:
     for name in ("title", "brief", "language", "photo_rule", "moderated", "voting_mode", "dots_per_device",
-                 "submissions_open_at", "voting_opens_at", "closes_at", "contacts_kept_until"):
+                 "submissions_open_at", "voting_opens_at", "closes_at", "contacts_kept_until", "premises_id"):
         setattr(competition, name, getattr(values, name))
 
 

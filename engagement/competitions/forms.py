@@ -1,6 +1,8 @@
 """Staff forms for competitions and their ideas. Every message is translated; what was typed stays."""
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import func, select
 from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, Optional, Regexp, ValidationError
@@ -9,6 +11,7 @@ from engagement.competitions.editing import CompetitionValues
 from engagement.competitions.models import IdeaOutcome, PhotoRule, VotingMode
 from engagement.competitions.moderation import ANSWER_MAX
 from engagement.competitions.text import TEXT_FILTERS, too_long
+from extensions import db
 from surveys.forms import SLUG_RULE, plausible_year
 from surveys.timezone import from_local, to_local
 
@@ -28,6 +31,7 @@ class CompetitionForm(FlaskForm):
         SLUG_RULE, message=_l("Use only small letters a–z, digits and single dashes."))])
     brief = TextAreaField(_l("The question or task"), filters=TEXT_FILTERS, validators=[
         DataRequired(message=_l("Say what ideas you are looking for.")), too_long(4000)])
+    premises_id = SelectField(_l("The premises or place it is about (optional)"), choices=[], validate_choice=False)
     language = SelectField(_l("Language of the competition"),
                            choices=[SelectChoice("da", "Dansk"), SelectChoice("en", "English")])
     photo_rule = SelectField(_l("Photos of sketches or models"),
@@ -45,6 +49,16 @@ class CompetitionForm(FlaskForm):
     closes_at = DateTimeLocalField(_l("Closes (Danish time)"), format=LOCAL_FORMATS,
                                    validators=[Optional(), plausible_year])
     contacts_kept_until = DateField(_l("Delete the e-mails on"), validators=[Optional(), plausible_year])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.premises_id.choices = premises_choices(current_user.organisation_id)
+
+    def validate_premises_id(self, field):
+        check_premises_choice(field)
+
+    def chosen_premises_id(self) -> int | None:
+        return chosen_premises(self.premises_id)
 
     def validate_dots_per_device(self, field):
         if self.voting_mode.data == VotingMode.dots.value and field.data is None:
@@ -73,6 +87,7 @@ class CompetitionForm(FlaskForm):
             self[name].data = value and to_local(value).replace(tzinfo=None)
         self.photo_rule.data = competition.photo_rule.value
         self.voting_mode.data = competition.voting_mode.value
+        self.premises_id.data = str(competition.premises_id or "")
 
     def values(self) -> CompetitionValues:
         return CompetitionValues(
@@ -80,7 +95,28 @@ class CompetitionForm(FlaskForm):
             slug=(self.slug.data or "").strip(), photo_rule=PhotoRule(self.photo_rule.data),
             moderated=bool(self.moderated.data), voting_mode=VotingMode(self.voting_mode.data),
             dots_per_device=self.dots_per_device.data or 5, contacts_kept_until=self.contacts_kept_until.data,
+            premises_id=self.chosen_premises_id(),
             **{name: from_local(self[name].data) for name in DATE_FIELDS})
+
+
+def premises_choices(organisation_id: int) -> list[SelectChoice]:
+    """The organisation's premises and places, "none" first, for a competition or touchpoint to be about one.
+    Read by table name: the register (engagement.premises) builds on competitions and touchpoints."""
+    premises = db.metadata.tables["premises"]
+    rows = db.session.execute(select(premises.c.id, premises.c.address).where(
+        premises.c.organisation_id == organisation_id).order_by(func.lower(premises.c.address), premises.c.id))
+    return [SelectChoice("", _l("No premises or place"))] + [SelectChoice(str(pid), address) for pid, address in rows]
+
+
+def check_premises_choice(field) -> None:
+    if (field.data or "") not in {choice.value for choice in field.choices}:
+        raise ValidationError(_l("Choose one of your organisation’s premises and places from the list."))
+
+
+def chosen_premises(field) -> int | None:
+    """The id of the premises picked, if it is one of the list's; None for "none" and anything else."""
+    value = field.data or ""
+    return int(value) if value in {choice.value for choice in field.choices} - {""} else None
 
 
 class IdeaTextForm(FlaskForm):

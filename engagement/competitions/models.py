@@ -132,6 +132,8 @@ class Competition(db.Model):
     contacts_kept_until: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # What the competition is about, when it is one place (engagement.premises), by table name.
+    premises_id: Mapped[int | None] = mapped_column(ForeignKey("premises.id", ondelete="SET NULL"), index=True)
 
     categories: Mapped[list["Category"]] = relationship(
         back_populates="competition", order_by="Category.position", cascade="all, delete-orphan", lazy="selectin")

@@ -188,8 +188,10 @@ def idea(slug, idea_id):
     shown = published_idea(competition, idea_id)
     ballot = ballot_view(competition)
     votes = services.vote_counts(db.session, [shown.id]).get(shown.id, 0)
+    # The trials the idea led to (engagement.premises, a higher layer: through the hook).
+    trial_notes = [note for found in hooks("idea_trial_notes") for note in found(db.session, shown)]
     return render_template("engagement/competitions/public/idea.html", competition=competition, idea=shown,
-                           votes=votes, ballot=ballot, here=request.path)
+                           votes=votes, ballot=ballot, here=request.path, trial_notes=trial_notes)
 
 
 def published_idea(competition: Competition, idea_id: int) -> Idea:

@@ -21,6 +21,7 @@ from sqlalchemy import func, insert, select, update
 
 from engagement.demo import town_map
 from engagement.demo.competition import seed_competition
+from engagement.demo.premises import seed_premises
 from engagement.demo.report import seed_report
 from engagement.models import Organisation, Role, User
 from engagement.touchpoints.models import Scan, TouchpointKind
@@ -247,6 +248,7 @@ def seed(session) -> Organisation:
     add_touchpoints(session, org, surveys, rng, survey_map)
     competition = seed_competition(session, org, users[0], rng, now, survey_map)
     seed_report(session, org, surveys["unge-i-bymidten"], surveys["algade-12"], competition)
+    seed_premises(session, org, users[0], competition, survey_map, rng, now)
     return org
 
 

@@ -12,7 +12,7 @@ from engagement.front import notices, services
 from engagement.front.forms import SubscribeForm
 from engagement.front.models import PublishedSurvey
 from engagement.models import Organisation
-from extensions import db, limiter, utcnow
+from extensions import db, hooks, limiter, utcnow
 from surveys.answering import new_key
 from surveys.models import Survey
 from surveys.timezone import to_local
@@ -41,7 +41,9 @@ def organisation_page(org: Organisation):
         "engagement/front/public/organisation.html", organisation=org, now=now, Phase=Phase,
         surveys=services.open_surveys(db.session, org.id, now),
         competitions=services.open_competitions(db.session, org.id, now),
-        published=services.published_surveys(db.session, org.id))
+        published=services.published_surveys(db.session, org.id),
+        # What was tried out and decided (engagement.premises, a higher layer: through the hook).
+        trial_notes=[note for found in hooks("public_trial_notes") for note in found(db.session, org.id)])
 
 
 @bp.get("/resultater/<slug>")

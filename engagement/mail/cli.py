@@ -5,7 +5,7 @@ import logging
 import click
 
 from engagement.mail import mailman, sending, services
-from extensions import db, utcnow
+from extensions import db, hooks, utcnow
 from surveys.timezone import to_local
 
 log = logging.getLogger(__name__)
@@ -37,8 +37,14 @@ def send_mail(limit: int):
 
 @click.command("purge-contacts")
 def purge_contacts():
-    """Delete every e-mail address whose date has come, as the form that took it promised."""
-    purged = services.purge_expired(db.session, to_local(utcnow()).date())
+    """Delete every e-mail address whose date has come, as the form that took it promised, and every other
+    contact kept until a day that has come (the "purge_contacts" hooks)."""
+    today = to_local(utcnow()).date()
+    purged = services.purge_expired(db.session, today)
+    # Contacts kept by packages above this one (premises owners...), each cleared on its own day.
+    others = sum(purge(db.session, today) for purge in hooks("purge_contacts"))
     db.session.commit()
-    log.info("purge-contacts deleted %d contact e-mail(s) whose time had come", purged)
+    log.info("purge-contacts deleted %d contact e-mail(s) and %d other contact(s) whose time had come",
+             purged, others)
     click.echo(f"Deleted the e-mail address of {purged} person(s) whose time had come.")
+    click.echo(f"Deleted {others} other contact(s) whose time had come.")

@@ -36,8 +36,11 @@ class OutgoingMail(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    subscription_id: Mapped[int] = mapped_column(
+    # Exactly one of the two: a subscription (someone asked to be told) or an invitation (staff invited
+    # someone to a survey, engagement.invitations, by table name).
+    subscription_id: Mapped[int | None] = mapped_column(
         ForeignKey("mail_subscriptions.id", ondelete="CASCADE"), index=True)
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
@@ -47,4 +50,4 @@ class OutgoingMail(db.Model):
     next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
     sent_at: Mapped[datetime | None]
 
-    subscription: Mapped[Subscription] = relationship()
+    subscription: Mapped[Subscription | None] = relationship()

@@ -68,13 +68,13 @@ def deliver(session, mail: OutgoingMail, connection, now: datetime) -> Outcome:
 
 def message(mail: OutgoingMail, connection) -> EmailMessage:
     """The mail as sent: plain text, from MAIL_DEFAULT_SENDER, with a one-click unsubscribe (RFC 8058)
-    that mail programs show next to the sender."""
-    link = unsubscribe_url(mail.subscription)
-    return EmailMessage(mail.subject, mail.body, to=[mail.to_address], connection=connection, headers={
-        "List-Unsubscribe": f"<{link}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "Auto-Submitted": "auto-generated",  # no holiday auto-replies back to us
-    })
+    that mail programs show next to the sender. A personal invitation (no subscription) has none: it is
+    no list to leave, and says itself why it came."""
+    headers = {"Auto-Submitted": "auto-generated"}  # no holiday auto-replies back to us
+    if mail.subscription is not None:
+        headers |= {"List-Unsubscribe": f"<{unsubscribe_url(mail.subscription)}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return EmailMessage(mail.subject, mail.body, to=[mail.to_address], connection=connection, headers=headers)
 
 
 def close_quietly(connection) -> None:

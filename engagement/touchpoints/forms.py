@@ -1,11 +1,13 @@
 """The staff form for a touchpoint. Every message is translated; what was typed stays in the form."""
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, ValidationError
 
 from engagement.common.forms import too_long
+from engagement.competitions.forms import check_premises_choice, chosen_premises, premises_choices
 from engagement.competitions.models import Competition
 from engagement.touchpoints.models import TouchpointKind
 from engagement.touchpoints.services import TouchpointValues
@@ -21,6 +23,7 @@ class TouchpointForm(FlaskForm):
     target = SelectField(_l("Where the code leads"), choices=[], validate_choice=False)
     headline = StringField(_l("Headline on the poster (optional)"), validators=[too_long(HEADLINE_MAX)])
     address = StringField(_l("Address (optional)"), validators=[too_long(300)])
+    premises_id = SelectField(_l("The premises or place it hangs at (optional)"), choices=[], validate_choice=False)
     latitude = StringField(_l("Latitude (optional)"), validators=[too_long(30)])
     longitude = StringField(_l("Longitude (optional)"), validators=[too_long(30)])
     note = TextAreaField(_l("Note for staff (optional)"), validators=[too_long(2000)])
@@ -28,6 +31,16 @@ class TouchpointForm(FlaskForm):
     map_id = SelectField(_l("Map"), choices=[], validate_choice=False)
     map_x = StringField(_l("x (per cent from the left)"), validators=[too_long(30)])
     map_y = StringField(_l("y (per cent from the top)"), validators=[too_long(30)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.premises_id.choices = premises_choices(current_user.organisation_id)
+
+    def validate_premises_id(self, field):
+        check_premises_choice(field)
+
+    def chosen_premises_id(self) -> int | None:
+        return chosen_premises(self.premises_id)
 
     def set_targets(self, options) -> None:
         """`options` from services.target_options; the first choice is "no target yet", then the
@@ -94,7 +107,8 @@ class TouchpointForm(FlaskForm):
             address=(self.address.data or "").strip(), latitude=parse_coordinate(self.latitude.data),
             longitude=parse_coordinate(self.longitude.data), note=(self.note.data or "").strip(),
             target=self.target.data or "", map_id=self.chosen_map_id() if place else None,
-            map_x=place[0] if place else None, map_y=place[1] if place else None)
+            map_x=place[0] if place else None, map_y=place[1] if place else None,
+            premises_id=self.chosen_premises_id())
 
 
 STATE_LABELS = {"draft": _l("Draft"), "scheduled": _l("Opens later"), "open": _l("Open"), "closed": _l("Closed")}

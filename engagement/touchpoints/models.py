@@ -62,6 +62,8 @@ class Touchpoint(db.Model):
     # Or an idea competition; at most one of the two is set. By table name: competitions build on touchpoints.
     competition_id: Mapped[int | None] = mapped_column(ForeignKey("competitions.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(default=True)
+    # The premises the touchpoint hangs at (engagement.premises), by table name: premises build on touchpoints.
+    premises_id: Mapped[int | None] = mapped_column(ForeignKey("premises.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     survey: Mapped[Survey | None] = relationship()

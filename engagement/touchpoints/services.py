@@ -53,6 +53,8 @@ class TouchpointValues:
     map_id: int | None = None
     map_x: float | None = None  # shares of the map's width and height, from the top left
     map_y: float | None = None
+    # The premises it hangs at (engagement.premises, by table name); the form offers only the organisation's.
+    premises_id: int | None = None
 
 
 # -- staff ---------------------------------------------------------------------------------------
@@ -149,7 +151,8 @@ def update_touchpoint(session, touchpoint: Touchpoint, values: TouchpointValues)
 def apply_values(session, touchpoint: Touchpoint, values: TouchpointValues) -> None:
     kind, target_id = resolve_target(session, touchpoint.organisation_id, values.target) or (None, None)
     check_map_place(session, touchpoint.organisation_id, values)
-    for name in ("name", "kind", "headline", "address", "latitude", "longitude", "note", "map_id", "map_x", "map_y"):
+    for name in ("name", "kind", "headline", "address", "latitude", "longitude", "note", "map_id", "map_x", "map_y",
+                 "premises_id"):
         setattr(touchpoint, name, getattr(values, name))
     touchpoint.survey_id = target_id if kind == "survey" else None
     touchpoint.competition_id = target_id if kind == "competition" else None

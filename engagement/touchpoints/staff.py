@@ -180,7 +180,8 @@ def form_values(touchpoint: Touchpoint) -> dict:
             "latitude": coordinate_text(touchpoint.latitude), "longitude": coordinate_text(touchpoint.longitude),
             "map_id": str(touchpoint.map_id) if placed else "",
             "map_x": percent_text(touchpoint.map_x) if placed else "",
-            "map_y": percent_text(touchpoint.map_y) if placed else ""}
+            "map_y": percent_text(touchpoint.map_y) if placed else "",
+            "premises_id": str(touchpoint.premises_id or "")}
 
 
 def coordinate_text(value: float | None) -> str:

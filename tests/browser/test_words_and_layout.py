@@ -12,6 +12,7 @@ from engagement.classes.services import new_code
 from engagement.competitions.models import Competition, Idea
 from engagement.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed
 from engagement.models import User
+from engagement.premises.models import Premises, Trial
 from engagement.reports.models import Report
 from engagement.touchpoints.models import Touchpoint
 from extensions import utcnow
@@ -128,7 +129,10 @@ def demo(db):
             "touchpoint_id": db.session.scalar(select(Touchpoint.id).where(Touchpoint.organisation_id == org.id)),
             "class_session_id": class_session.id, "format_name": "a4", "size": 512, "extension": "csv",
             "map_id": db.session.scalar(select(SurveyMap.id).where(SurveyMap.organisation_id == org.id)),
-            "report_id": db.session.scalar(select(Report.id).where(Report.organisation_id == org.id))},
+            "report_id": db.session.scalar(select(Report.id).where(Report.organisation_id == org.id)),
+            "premises_id": db.session.scalar(select(Premises.id).where(Premises.organisation_id == org.id)),
+            "trial_id": db.session.scalar(select(Trial.id).where(Trial.organisation_id == org.id,
+                                                                 Trial.decision.is_(None)))},
     }
 
 

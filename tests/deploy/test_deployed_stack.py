@@ -343,3 +343,6 @@ def test_the_demo_report_makes_its_pdf_and_a_partner_opens_its_share_link_over_h
     assert shared.status_code == 200 and "Bymidten set med unges øjne" in shared.text
     assert shared.headers["Referrer-Policy"] == "no-referrer" and "set-cookie" not in shared.headers
     assert "/staff/" not in shared.text
+    token = address.rsplit("/", 1)[1]
+    log = stack.access_log.read_text()
+    assert '"GET /del/-" 200' in log and token not in log  # the key to the report never reaches the log

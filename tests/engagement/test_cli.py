@@ -122,9 +122,12 @@ def test_demo_admin_logs_in_with_the_printed_password_and_sees_both_surveys(demo
 
 def test_demo_surveys_are_open_with_the_expected_number_of_responses(demo, db):
     surveys = db.session.scalars(select(Survey).where(Survey.organisation_id == demo.id)).all()
-    assert {s.slug: s.state.value for s in surveys} == {"unge-i-bymidten": "open", "algade-12": "open"}
+    assert {s.slug: s.state.value for s in surveys} == {"unge-i-bymidten": "open", "algade-12": "open",
+                                                        "algade-12-afproevning": "open"}
     assert responses_of(db, "unge-i-bymidten") == 300
     assert responses_of(db, "algade-12") == 220
+    # The feedback on the trial in Algade 12: 70 before it began and 110 since, all finished.
+    assert responses_of(db, "algade-12-afproevning") == responses_of(db, "algade-12-afproevning", True) == 180
     for slug in ("unge-i-bymidten", "algade-12"):
         # Some stopped partway: about 15 %, each with at least one answer sent.
         assert 0.08 < responses_of(db, slug, completed=False) / responses_of(db, slug) < 0.25

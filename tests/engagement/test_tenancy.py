@@ -10,7 +10,8 @@ def test_editor_of_one_organisation_gets_404_for_every_page_of_anothers_survey(a
     foreign = make_survey(db, theirs, EVERY_KIND[:3])
     staff(make_user(db, mine, role="admin"))
     token = csrf_token(client, "/staff/surveys/new")
-    urls = routes_taking(app, "survey_id", {"survey_id": foreign.id, "question_id": foreign.questions[0].id})
+    urls = routes_taking(app, "survey_id", {"survey_id": foreign.id, "question_id": foreign.questions[0].id,
+                                            "extension": "csv"})
     assert len(urls) >= 10
     for method, url in urls:
         response = client.open(url, method=method, data={"csrf_token": token, "action": "close",

@@ -128,7 +128,7 @@ def test_the_points_came_through_the_demos_touchpoints_and_the_touchpoints_are_o
                                  .where(Answer.question_id == question.id).group_by(Response.touchpoint_id)).all()
     assert len([t for t, _n in through if t is not None]) >= 3
     touchpoints = db.session.scalars(select(Touchpoint).where(Touchpoint.organisation_id == org.id)).all()
-    assert len(touchpoints) == 6
+    assert len(touchpoints) == 7  # five posters, the shop door and the trial poster in Algade 12
     areas = {c.label: c.shape for c in question.choices}
     for touchpoint in touchpoints:
         assert touchpoint.map_id == survey_map.id and on_map(touchpoint.map_x, touchpoint.map_y)
