@@ -13,7 +13,7 @@ from engagement.competitions.idea_form import EMAIL
 from engagement.competitions.text import TEXT_FILTERS, too_long
 from engagement.premises.models import KIND_LABELS, STATUS_LABELS, PremisesKind, PremisesStatus
 from engagement.premises.register import PremisesValues
-from engagement.touchpoints.forms import filled, parse_percent, percent
+from engagement.touchpoints.forms import MapPlaceForm, filled
 from surveys.forms import plausible_year
 
 CONTACT_KEPT_AT_MOST = timedelta(days=3 * 365)  # then the register asks again whether it is needed
@@ -47,7 +47,7 @@ class StatusForm(FlaskForm):
     status_note = status_note_field()
 
 
-class PremisesForm(FlaskForm):
+class PremisesForm(MapPlaceForm):
     """`today` (the Danish date) is set by the view before validating; `set_maps` gives the map choices."""
     address = StringField(_l("Address"), filters=TEXT_FILTERS, validators=[
         DataRequired(message=_l("Give the address, e.g. »Algade 12«.")), too_long(200)])
@@ -55,9 +55,6 @@ class PremisesForm(FlaskForm):
                        default=PremisesKind.empty_shop.value)
     status = status_field()
     status_note = status_note_field()
-    map_id = SelectField(_l("Map"), choices=[], validate_choice=False)
-    map_x = StringField(_l("x (per cent from the left)"), validators=[too_long(30)])
-    map_y = StringField(_l("y (per cent from the top)"), validators=[too_long(30)])
     owner_name = StringField(_l("Owner’s name"), filters=TEXT_FILTERS, validators=[too_long(200)])
     owner_email = StringField(_l("Owner’s e-mail"), filters=TEXT_FILTERS, validators=[too_long(254)])
     owner_phone = StringField(_l("Owner’s phone"), filters=TEXT_FILTERS, validators=[too_long(40)])
@@ -69,42 +66,6 @@ class PremisesForm(FlaskForm):
     notes = TextAreaField(_l("Notes for staff (optional)"), filters=TEXT_FILTERS, validators=[too_long(4000)])
     today: date | None = None
 
-    def set_maps(self, maps) -> None:
-        """`maps`: the organisation's maps (surveys.map_editing.maps_of); the first choice is "no map"."""
-        self.map_id.choices = [SelectChoice("", _l("Not on a map"))] + [
-            SelectChoice(str(survey_map.id), survey_map.name) for survey_map in maps]
-
-    def chosen_map_id(self) -> int | None:
-        """The id of the map picked, if it is one of the list's; None for "no map" and anything else."""
-        value = self.map_id.data or ""
-        listed = {choice.value for choice in self.map_id.choices} - {""}
-        return int(value) if value in listed else None
-
-    def validate_map_id(self, field):
-        if (field.data or "") and self.chosen_map_id() is None:
-            raise ValidationError(_l("Choose one of your organisation’s maps from the list."))
-        if not field.data and (filled(self.map_x) or filled(self.map_y)):
-            raise ValidationError(_l("Choose the map the place is on, or empty x and y."))
-
-    def validate_map_x(self, field):
-        percent(field, _l("Write x as a number from 0 to 100 (per cent of the map’s width), e.g. 42,5."))
-        if filled(field) != filled(self.map_y):
-            raise ValidationError(_l("Give both x and y, or neither."))
-        if self.chosen_map_id() is not None and not filled(field):
-            raise ValidationError(_l("Give the place on the map: x and y."))
-
-    def validate_map_y(self, field):
-        percent(field, _l("Write y as a number from 0 to 100 (per cent of the map’s height), e.g. 57."))
-
-    def map_place(self) -> tuple[float, float] | None:
-        """The place typed, as shares of the map; None unless both x and y are numbers 0–100."""
-        try:
-            x, y = parse_percent(self.map_x.data), parse_percent(self.map_y.data)
-        except ValueError:
-            return None
-        if x is None or y is None or not (0 <= x <= 100 and 0 <= y <= 100):
-            return None
-        return round(x / 100, 5), round(y / 100, 5)
 
     def has_contact(self) -> bool:
         return any(filled(field) for field in (self.owner_name, self.owner_email, self.owner_phone))

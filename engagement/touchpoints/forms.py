@@ -15,40 +15,12 @@ from engagement.touchpoints.services import TouchpointValues
 HEADLINE_MAX = 90  # three lines of large type on the poster
 
 
-class TouchpointForm(FlaskForm):
-    name = StringField(_l("Name of the place"), validators=[
-        DataRequired(message=_l("Give the place a name, e.g. “Skateparken ved Havnen”.")), too_long(200)])
-    kind = SelectField(_l("Kind of place"), choices=[SelectChoice(k.value, k.label) for k in TouchpointKind],
-                       default=TouchpointKind.other.value)
-    target = SelectField(_l("Where the code leads"), choices=[], validate_choice=False)
-    headline = StringField(_l("Headline on the poster (optional)"), validators=[too_long(HEADLINE_MAX)])
-    address = StringField(_l("Address (optional)"), validators=[too_long(300)])
-    premises_id = SelectField(_l("The premises or place it hangs at (optional)"), choices=[], validate_choice=False)
-    latitude = StringField(_l("Latitude (optional)"), validators=[too_long(30)])
-    longitude = StringField(_l("Longitude (optional)"), validators=[too_long(30)])
-    note = TextAreaField(_l("Note for staff (optional)"), validators=[too_long(2000)])
-    # Its place on one of the organisation's maps (surveys.maps), typed in percent of the map.
+class MapPlaceForm(FlaskForm):
+    """A place on one of the organisation's maps, typed as x and y in per cent (or clicked, with
+    JavaScript): the touchpoint form and the premises form (engagement.premises) both ask for one."""
     map_id = SelectField(_l("Map"), choices=[], validate_choice=False)
     map_x = StringField(_l("x (per cent from the left)"), validators=[too_long(30)])
     map_y = StringField(_l("y (per cent from the top)"), validators=[too_long(30)])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.premises_id.choices = premises_choices(current_user.organisation_id)
-
-    def validate_premises_id(self, field):
-        check_premises_choice(field)
-
-    def chosen_premises_id(self) -> int | None:
-        return chosen_premises(self.premises_id)
-
-    def set_targets(self, options) -> None:
-        """`options` from services.target_options; the first choice is "no target yet", then the
-        surveys and the competitions, each under its own heading."""
-        self.target.choices = [SelectChoice("", _l("No survey yet (the code shows what is open)"))] + [
-            SelectChoice(value, f"{target.title} ({target_state(target)})",
-                         optgroup=str(TARGET_GROUPS[value.partition(":")[0]]))
-            for value, target in options]
 
     def set_maps(self, maps) -> None:
         """`maps`: the organisation's maps (surveys.map_editing.maps_of); the first choice is "no map"."""
@@ -86,6 +58,39 @@ class TouchpointForm(FlaskForm):
         if x is None or y is None or not (0 <= x <= 100 and 0 <= y <= 100):
             return None
         return round(x / 100, 5), round(y / 100, 5)
+
+
+class TouchpointForm(MapPlaceForm):
+    name = StringField(_l("Name of the place"), validators=[
+        DataRequired(message=_l("Give the place a name, e.g. “Skateparken ved Havnen”.")), too_long(200)])
+    kind = SelectField(_l("Kind of place"), choices=[SelectChoice(k.value, k.label) for k in TouchpointKind],
+                       default=TouchpointKind.other.value)
+    target = SelectField(_l("Where the code leads"), choices=[], validate_choice=False)
+    headline = StringField(_l("Headline on the poster (optional)"), validators=[too_long(HEADLINE_MAX)])
+    address = StringField(_l("Address (optional)"), validators=[too_long(300)])
+    premises_id = SelectField(_l("The premises or place it hangs at (optional)"), choices=[], validate_choice=False)
+    latitude = StringField(_l("Latitude (optional)"), validators=[too_long(30)])
+    longitude = StringField(_l("Longitude (optional)"), validators=[too_long(30)])
+    note = TextAreaField(_l("Note for staff (optional)"), validators=[too_long(2000)])
+    # Its place on one of the organisation's maps (surveys.maps), typed in percent of the map.
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.premises_id.choices = premises_choices(current_user.organisation_id)
+
+    def validate_premises_id(self, field):
+        check_premises_choice(field)
+
+    def chosen_premises_id(self) -> int | None:
+        return chosen_premises(self.premises_id)
+
+    def set_targets(self, options) -> None:
+        """`options` from services.target_options; the first choice is "no target yet", then the
+        surveys and the competitions, each under its own heading."""
+        self.target.choices = [SelectChoice("", _l("No survey yet (the code shows what is open)"))] + [
+            SelectChoice(value, f"{target.title} ({target_state(target)})",
+                         optgroup=str(TARGET_GROUPS[value.partition(":")[0]]))
+            for value, target in options]
 
     def validate_target(self, field):
         if field.data not in {choice.value for choice in self.target.choices}:
