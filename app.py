@@ -35,6 +35,8 @@ def create_app(config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(settings.from_environment(app.instance_path))
     app.config.update(config or {})
+    database_url = str(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", settings.engine_options(database_url))
     settings.check_production(app.config)
     web.init_app(app)
 
@@ -42,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    web.only_views_check_rate_limits(app, limiter)
     # Templates get `current_user` as Flask-Login's lazy proxy, not loaded for every page: a public page
     # that never shows it never loads the user, so its session protection never runs for respondents
     # and their session cookie is not re-sent with every screen.

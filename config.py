@@ -28,6 +28,12 @@ def from_environment(instance_path: str) -> dict:
         # The address printed in QR codes and on posters; never taken from a request's Host header.
         "PUBLIC_BASE_URL": (env("PUBLIC_BASE_URL") or ("" if production else DEV_PUBLIC_BASE_URL)).strip().rstrip("/"),
         "SQLALCHEMY_DATABASE_URI": env("DATABASE_URL", sqlite_url),
+        # A survey export of more matching responses than this is made in the background, with a page that
+        # shows its progress: no request may hold an app server past gunicorn's 30 s (engagement.prepared).
+        "EXPORT_DIRECT_LIMIT": int(env("EXPORT_DIRECT_LIMIT", "20000")),
+        # Likewise a report PDF of more charts than this (a cross-tab of a big survey counts as more than one):
+        # each chart is read, drawn by Chromium and laid out (engagement.reports.background).
+        "REPORT_PDF_DIRECT_CHARTS": int(env("REPORT_PDF_DIRECT_CHARTS", "20")),
         # Wherever results leave the staff pages, a group smaller than this shows no numbers.
         "MIN_GROUP_SIZE": int(env("MIN_GROUP_SIZE", "5")),
         # What the app writes to stderr (the journal under systemd): debug, info, warning or error.
@@ -72,8 +78,13 @@ def from_environment(instance_path: str) -> dict:
         # A survey left open on a phone for an afternoon must still submit.
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "da",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
+
+
+def engine_options(database_url: str) -> dict:
+    """A database server may drop a pooled connection (restarted, idle too long): it is checked before each
+    use. A SQLite file cannot drop one, so its connections are not: the check cost every request a query."""
+    return {"pool_pre_ping": not database_url.startswith("sqlite")}
 
 
 def check_production(config: dict) -> None:

@@ -19,6 +19,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import Pool
 
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING = {
@@ -163,6 +164,33 @@ def wait_for_write_turn(session) -> None:
         turn.close()
         raise
     session.info[WRITER_TURN] = turn
+
+
+RELAXED = "commit_without_waiting_for_disk"
+
+
+def commit_without_waiting_for_disk(session) -> None:
+    """Let this transaction's commit return before the disk has it, for rows that are cheap to lose in a power
+    cut (a scan: a count), never for what a person sent. A killed app server still loses none of them, since
+    the database has them; a crash of the machine itself may lose the last fraction of a second of them.
+
+    Call it before the transaction's first write. PostgreSQL: synchronous_commit off for this transaction.
+    SQLite (WAL): synchronous NORMAL for this connection until it goes back to the pool, where it is set to
+    FULL again before anyone else can use it (`_durable_again`). Nothing if the transaction already wrote."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+    elif connection.dialect.name == "sqlite" and not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("PRAGMA synchronous=NORMAL")  # SQLite refuses it inside a transaction
+        connection.connection.info[RELAXED] = True
+
+
+@event.listens_for(Pool, "checkin")
+def _durable_again(dbapi_connection, record) -> None:
+    if dbapi_connection is not None and record is not None and record.info.pop(RELAXED, False):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -10,6 +10,7 @@ import logging
 import os
 
 from flask import Flask, abort, current_app, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -40,12 +41,39 @@ def init_app(app: Flask) -> None:
     configure_logging(app)
     trust_proxies(app)
     log_settings(app)
+    app.session_interface = SessionCookies()
     # URL value preprocessors run before any before_request hook, so also before the CSRF check.
     app.url_value_preprocessor(not_found_if_nul)
     app.url_value_preprocessor(too_big_if_unreadable)
     app.get_send_file_max_age = cache_for_a_year_if_vendored
     app.url_defaults(version_static_urls)
     app.after_request(add_security_headers)
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed session cookie, with its signer made once per key instead of on every request (twice
+    when the cookie is set): a survey screen is cheap enough for that to show."""
+
+    def __init__(self):
+        self._signers = {}
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys not in self._signers:
+            self._signers[keys] = super().get_signing_serializer(app)
+        return self._signers[keys]
+
+
+def only_views_check_rate_limits(app: Flask, limiter) -> None:
+    """Every rate limit in Bypuls belongs to a view (`@limiter.limit`) and its decorator checks it. The check that
+    Flask-Limiter also runs before every request is for app-wide and blueprint limits, which Bypuls has none
+    of; it cost a survey screen or a scan a fifth of its time. Kept if such limits are ever configured."""
+    if app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION") \
+            or limiter.limit_manager.default_limits or limiter.limit_manager.application_limits:
+        return
+    checks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in checks:  # not there when RATELIMIT_ENABLED is false
+        checks.remove(limiter._check_request_limit)
 
 
 def configure_logging(app: Flask) -> None:

@@ -19,8 +19,20 @@ import httpx
 import psycopg
 
 from bench import journeys
-from bench.load import CONNECTIONS, THREADS, WARM_UP, WAYS, WrkRun, first_screen, journey_run, journey_seconds, wrk
+from bench.load import (
+    CONNECTIONS,
+    THREADS,
+    WARM_UP,
+    WAYS,
+    WrkRun,
+    first_screen,
+    journey_run,
+    journey_seconds,
+    write_keys,
+    wrk,
+)
 from bench.report import seconds, table
+from surveys.public import form_token
 from tests.deploy.stack import Stack, start_stack
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -34,22 +46,24 @@ class DeployedRun:
     journey_runs: list[journeys.Journeys] = field(default_factory=list)  # through nginx, both ways
 
 
-def first_screen_args(base_url: str, prefix: str) -> list[str]:
-    """submit.lua's arguments: survey, question, choice, token, cookie, key prefix, Referer; checked by
-    one submission by hand (303), so the run never measures errors."""
+def first_screen_args(base_url: str, prefix: str, secret: str, folder: Path) -> list[str]:
+    """submit.lua's arguments: survey, question, choice, keys file, cookie, Referer; checked by one
+    submission by hand (303), so the run never measures errors. `secret`: the app servers' SECRET_KEY, which
+    the form tokens of the keys are made with (bench.load.write_keys)."""
     with httpx.Client(base_url=base_url, verify=False, timeout=30) as phone:
         page = phone.get("/s/unge-i-bymidten", follow_redirects=True)
-        slug, question = re.search(r"/s/([^/]+)/[^/]+/(\d+)$", page.url.path).groups()
+        slug, key, question = re.search(r"/s/([^/]+)/([^/]+)/(\d+)$", page.url.path).groups()
         choice = re.search(rf'name="q{question}" id="[^"]+" value="(\d+)"', page.text).group(1)
-        cookie = "session=" + phone.cookies["session"]
-        token = CSRF.search(page.text).group(1)
-        phone.cookies.clear()  # Secure-only: sent by hand below, also to the plain-HTTP app server
-        check = phone.post(f"/s/{slug}/check{secrets.token_urlsafe(16)}/{question}",
-                           data={"csrf_token": token, f"q{question}": choice},
-                           headers={"Referer": str(page.url), "Cookie": cookie})
+        if phone.cookies.get("session"):
+            raise RuntimeError("The first screen set a session cookie: respondents should get none")
+        check_key = "check" + secrets.token_urlsafe(16)
+        check = phone.post(f"/s/{slug}/{check_key}/{question}",
+                           data={"csrf_token": form_token(slug, check_key, secret), f"q{question}": choice},
+                           headers={"Referer": str(page.url)})
     if check.status_code != 303:
         raise RuntimeError(f"A submission by hand through {base_url} gave {check.status_code}, not 303")
-    return [slug, question, choice, token, cookie, prefix, str(page.url)]
+    keys = write_keys(folder / f"keys-{prefix}", secret, slug, prefix)
+    return [slug, question, choice, str(keys), "-", str(page.url)]
 
 
 def new_prefix() -> str:
@@ -70,9 +84,11 @@ def run_deployed(folder: Path, pg_url: str, duration: int, log=print) -> Deploye
         direct_url = f"http://127.0.0.1:{stack.app_ports[0]}"
         runs, counts = {}, {}
         for label, base in (("direct", direct_url), ("nginx", stack.https_url)):
-            wrk("warm-up", 0, "/", WARM_UP, first_screen_args(base, new_prefix()), base=base)
+            secret = stack.settings["SECRET_KEY"]
+            wrk("warm-up", 0, "/", WARM_UP, first_screen_args(base, new_prefix(), secret, folder), base=base)
             prefix = new_prefix()
-            runs[label] = wrk(label, 0, "/", duration, first_screen_args(base, prefix), number=1, base=base)
+            runs[label] = wrk(label, 0, "/", duration, first_screen_args(base, prefix, secret, folder), number=1,
+                              base=base)
             counts[label] = stored(stack, prefix)
             log(f"  {label}: {runs[label].rps:.0f}/s, p99 {seconds(runs[label].p99)}")
         return DeployedRun(runs["direct"], runs["nginx"], counts, whole_journeys(stack, duration, log))

@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, func, insert, select
 
 import extensions  # noqa: F401  (its connect hook tunes SQLite exactly as the app's engine)
+from config import engine_options
 from extensions import utcnow
 
 app = Flask(__name__)
@@ -27,7 +28,8 @@ def engine():
     """One engine per worker, made at its first insert (hello alone never touches the database)."""
     global _engine
     if _engine is None:
-        _engine = create_engine(os.environ["DATABASE_URL"], pool_pre_ping=True)  # the app's engine options
+        url = os.environ["DATABASE_URL"]
+        _engine = create_engine(url, **engine_options(url))  # the app's engine options
     return _engine
 
 

@@ -10,7 +10,8 @@
 -- Then the next journey starts at once. A 303 to a POST in mode "js" means the server did not
 -- honour the header: it is counted (not_inline) and followed, and the bench reports it.
 --
--- Arguments after `--`: mode, start path, csrf token, session cookie ("session=..."),
+-- A screen's form token is made from its response key, so each journey takes it from its first screen.
+-- Arguments after `--`: mode, start path, csrf token, cookie header ("-" for none),
 -- Referer ("-" for none), then the answers: "questionid:form-encoded fields|..." for every
 -- question the journey meets (the token and the `via` of the address are added here).
 -- done() prints "journeys: key=value ..." and "statuses: 200=N 303=N ...".
@@ -42,8 +43,11 @@ function init(args)
    for question, fields in string.gmatch(args[6], "(%d+):([^|]*)") do
       answers[question] = fields
    end
-   get_headers = {["Cookie"] = cookie}
-   post_headers = {["Cookie"] = cookie, ["Content-Type"] = "application/x-www-form-urlencoded"}
+   get_headers, post_headers = {}, {["Content-Type"] = "application/x-www-form-urlencoded"}
+   if cookie ~= "-" then
+      get_headers["Cookie"] = cookie
+      post_headers["Cookie"] = cookie
+   end
    if referer ~= "-" then
       get_headers["Referer"] = referer
       post_headers["Referer"] = referer
@@ -114,6 +118,7 @@ end
 
 function response(status, headers, body)
    statuses[status] = (statuses[status] or 0) + 1
+   if status == 200 and body then token = body:match('name="csrf_token" value="([^"]+)"') or token end
    requests_done = requests_done + 1
    local sent = pending
    if sent.method == "POST" then in_flight_post = 0 end

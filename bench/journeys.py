@@ -126,7 +126,8 @@ def walk(base: str, journey: Plan, mode: str, referer: str | None = None) -> Wal
         while reply.status_code in (302, 303):
             redirects += 1
             reply = phone.get(local(reply.headers["Location"]))
-        address, cookie = reply.url.raw_path.decode(), "session=" + phone.cookies.get("session", "")
+        address = reply.url.raw_path.decode()
+        cookie = "session=" + phone.cookies["session"] if phone.cookies.get("session") else "-"
         token = CSRF.search(reply.text).group(1)
         phone.cookies.clear()  # sent by hand from here on, as wrk does (also over plain HTTP to a Secure one)
         screens, requests, inline = 0, redirects + 1, None if mode == "nojs" else True
@@ -139,13 +140,14 @@ def walk(base: str, journey: Plan, mode: str, referer: str | None = None) -> Wal
             via = urllib.parse.parse_qs(urllib.parse.urlsplit(address).query).get("via")
             body += f"&via={via[0]}" if via else ""
             extra = INLINE if mode == "js" else {}
+            sent_cookie = {"Cookie": cookie} if cookie != "-" else {}
             reply = phone.post(address.split("?")[0], content=body, headers={
-                "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded", **extra})
+                **sent_cookie, "Content-Type": "application/x-www-form-urlencoded", **extra})
             requests += 1
             if reply.status_code == 303:
                 inline = False if mode == "js" else inline
                 address = local(reply.headers["Location"])
-                reply = phone.get(address, headers={"Cookie": cookie})
+                reply = phone.get(address, headers=sent_cookie)
                 requests += 1
             elif reply.status_code == 200 and mode == "js" and reply.headers.get("X-Bypuls-Location"):
                 address = local(reply.headers["X-Bypuls-Location"])

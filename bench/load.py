@@ -226,26 +226,47 @@ def parse_wrk(kind: str, out: str) -> WrkRun:
 
 
 def start_session(port: int, screen: FirstScreen) -> tuple[str, str]:
-    """The session cookie and CSRF token a phone gets when it opens the first screen."""
+    """The cookie header ("-": none) and the form token a phone gets when it opens the first screen."""
     status, headers, html = fetch(port, "GET", screen.path())
-    if status != 200 or not headers.get("Set-Cookie"):
-        raise RuntimeError(f"GET {screen.path()} gave {status} without a session cookie")
-    return headers["Set-Cookie"].split(";")[0], CSRF.search(html).group(1)
+    if status != 200:
+        raise RuntimeError(f"GET {screen.path()} gave {status}")
+    cookie = headers["Set-Cookie"].split(";")[0] if headers.get("Set-Cookie") else "-"
+    return cookie, CSRF.search(html).group(1)
 
 
 def new_prefix() -> str:
     return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(8))
 
 
-def submission_args(port: int, screen: FirstScreen, prefix: str) -> list[str]:
+KEYS_PER_THREAD = 40_000  # more than a thread sends in a run of this bench
+
+
+def write_keys(path: Path, secret: str, slug: str, prefix: str, threads: int = THREADS) -> Path:
+    """The keys submit.lua posts with and their form tokens (surveys.public.form_token with the server's
+    `secret`): "<path>.N" for wrk's thread N, one "key token" per line; every key starts with `prefix`."""
+    from surveys.public import form_token
+    for thread in range(1, threads + 1):
+        with open(f"{path}.{thread}", "w", encoding="ascii") as file:
+            for number in range(KEYS_PER_THREAD):
+                start = f"{prefix}{thread}x{number}x"
+                key = start + secrets.token_urlsafe(24)[:32 - len(start)]
+                file.write(f"{key} {form_token(slug, key, secret)}\n")
+    return path
+
+
+def submission_args(port: int, screen: FirstScreen, prefix: str, secret: str, folder: Path) -> list[str]:
     """wrk's arguments for submit.lua, after checking by hand that such a post is stored (303)."""
-    cookie, token = start_session(port, screen)
-    body = f"csrf_token={token}&q{screen.question_id}={screen.choice_id}"
-    status, _headers, _body = fetch(port, "POST", screen.path("check" + secrets.token_urlsafe(16)), body,
-                                    {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    from surveys.public import form_token
+    cookie, _token = start_session(port, screen)
+    key = "check" + secrets.token_urlsafe(16)
+    body = f"csrf_token={form_token(screen.slug, key, secret)}&q{screen.question_id}={screen.choice_id}"
+    status, _headers, _body = fetch(port, "POST", screen.path(key), body,
+                                    {"Content-Type": "application/x-www-form-urlencoded",
+                                     **({"Cookie": cookie} if cookie != "-" else {})})
     if status != 303:
         raise RuntimeError(f"A submission by hand gave {status}, not 303: the benchmark would measure errors")
-    return [screen.slug, str(screen.question_id), str(screen.choice_id), token, cookie, prefix]
+    keys = write_keys(folder / f"keys-{prefix}", secret, screen.slug, prefix)
+    return [screen.slug, str(screen.question_id), str(screen.choice_id), str(keys), cookie]
 
 
 def stored(url: str, prefix: str) -> tuple[int, int]:
@@ -322,9 +343,11 @@ def run_http(folder: Path, url: str, duration: int, log=print, rounds: int = ROU
             projector.check_live(port, fetch, live_path, teacher["Cookie"])
             wrk("warm-up", port, live_path, WARM_UP, headers=teacher)
             runs.append(wrk("projector", port, live_path, duration, number=number, headers=teacher))
-            wrk("warm-up", port, "/", WARM_UP, submission_args(port, screen, new_prefix()))
+            secret = env["SECRET_KEY"]
+            wrk("warm-up", port, "/", WARM_UP, submission_args(port, screen, new_prefix(), secret, folder))
             prefix = new_prefix()
-            runs.append(wrk("submit", port, "/", duration, submission_args(port, screen, prefix), number))
+            runs.append(wrk("submit", port, "/", duration, submission_args(port, screen, prefix, secret, folder),
+                            number))
             counted = []
             for mode, journey in plans.items():
                 walked = journeys.walk(f"http://127.0.0.1:{port}", journey, mode)

@@ -1,18 +1,16 @@
 -- wrk script: every request posts the first survey screen as a new person would.
 --
--- Each request gets a new response key (prefix, thread, counter, then random
--- characters: unique and 32 long), so each one starts a new response. The
--- CSRF token and session cookie come from one earlier GET and are reused:
--- Flask-WTF accepts the same token again within one session.
+-- Each request starts a new response with its own key. A screen's form token is made from its
+-- response key with the server's secret (surveys.public.form_token), so the keys and their tokens are
+-- made beforehand in Python (bench.load.write_keys): thread N reads "<keys file>.N", one "key token"
+-- per line, and takes the next line for each request (the file holds more than a run can send).
 --
--- Arguments after `--`: survey slug, question id, choice id, csrf token,
--- session cookie ("session=..."), key prefix ([A-Za-z0-9], unique per run), and optionally the
--- Referer a browser sends (over HTTPS the CSRF check wants a same-origin one).
--- done() prints one line "statuses: 303=N 400=N ..." counted over all threads.
+-- Arguments after `--`: survey slug, question id, choice id, keys file (without ".N"),
+-- cookie header ("-" for none), and optionally the Referer a browser sends.
+-- done() prints one line "statuses: 303=N 400=N ..." counted over all threads, and "exhausted=N" if
+-- a thread ran out of keys (it then sends its last key again, which stores nothing new).
 
 local threads = {}
-local alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
-local key_length = 32
 
 function setup(thread)
    thread:set("id", #threads + 1)
@@ -24,29 +22,23 @@ local function form_encode(value)
 end
 
 function init(args)
-   slug, question, choice, token, cookie, prefix = args[1], args[2], args[3], args[4], args[5], args[6]
-   referer = args[7]
-   counter = 0
+   slug, question, choice, keys_file, cookie = args[1], args[2], args[3], args[4], args[5]
+   referer = args[6]
    statuses = {}
-   math.randomseed(os.time() * 1000 + id)
-   body = "csrf_token=" .. form_encode(token) .. "&q" .. question .. "=" .. choice
-   headers = {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = cookie}
+   keys, tokens, next_key, exhausted = {}, {}, 0, 0
+   for line in io.lines(keys_file .. "." .. id) do
+      local key, token = line:match("^(%S+) (%S+)$")
+      keys[#keys + 1], tokens[#tokens + 1] = key, form_encode(token)
+   end
+   headers = {["Content-Type"] = "application/x-www-form-urlencoded"}
+   if cookie ~= "-" then headers["Cookie"] = cookie end
    if referer then headers["Referer"] = referer end
 end
 
-local function new_key()
-   counter = counter + 1
-   local key = prefix .. id .. "x" .. counter .. "x"
-   local random = {}
-   for i = 1, key_length - #key do
-      local n = math.random(1, #alphabet)
-      random[i] = alphabet:sub(n, n)
-   end
-   return key .. table.concat(random)
-end
-
 function request()
-   return wrk.format("POST", "/s/" .. slug .. "/" .. new_key() .. "/" .. question, headers, body)
+   if next_key < #keys then next_key = next_key + 1 else exhausted = exhausted + 1 end
+   local body = "csrf_token=" .. tokens[next_key] .. "&q" .. question .. "=" .. choice
+   return wrk.format("POST", "/s/" .. slug .. "/" .. keys[next_key] .. "/" .. question, headers, body)
 end
 
 function response(status, response_headers, response_body)
@@ -55,7 +47,9 @@ end
 
 function done(summary, latency, requests)
    local total = {}
+   local exhausted = 0
    for _, thread in ipairs(threads) do
+      exhausted = exhausted + thread:get("exhausted")
       for status, n in pairs(thread:get("statuses")) do
          total[status] = (total[status] or 0) + n
       end
@@ -66,4 +60,5 @@ function done(summary, latency, requests)
    end
    table.sort(parts)
    io.write("statuses: " .. table.concat(parts, " ") .. "\n")
+   if exhausted > 0 then io.write("exhausted=" .. exhausted .. "\n") end
 end

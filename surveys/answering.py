@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, func, select, update
 
 from extensions import wait_for_write_turn
+from surveys import structure
 from surveys.kinds import KINDS, AnswerError
 from surveys.models import Answer, Question, Response, Survey, SurveyState
 
@@ -72,31 +73,66 @@ def visible_questions(survey: Survey, picked: set[int]) -> list[Question]:
     A condition counts only if the question it points at is itself shown, so a
     choice left behind on a question that no longer applies switches nothing on.
     """
-    owner = {c.id: q.id for q in survey.questions for c in q.choices}
+    if not picked:  # a first screen: no condition can hold, and no choice needs looking up
+        return [question for question in survey.questions if question.show_if_choice_id is None]
     shown: list[Question] = []
-    shown_ids: set[int] = set()
+    shown_choices: set[int] = set()
     for question in survey.questions:
         condition = question.show_if_choice_id
-        if condition is None or (condition in picked and owner.get(condition) in shown_ids):
+        if condition is None or (condition in picked and condition in shown_choices):
             shown.append(question)
-            shown_ids.add(question.id)
+            shown_choices.update(choice.id for choice in question.choices)
     return shown
 
 
-# Statements of every screen, built once (building one costs about as much as running it).
+# Statements of every screen, built once (building one costs about as much as running it). They are run on the
+# session's connection, as plain rows: the ORM's own handling would double what each costs.
 _RESPONSE_BY_KEY = select(Response).where(Response.key == bindparam("key"), Response.survey_id == bindparam("survey"))
-_ANSWERS_OF = select(Answer).where(Answer.response_id == bindparam("response")).order_by(Answer.id)
+_STORED_BY_KEY = (select(Response.id, Response.survey_id, Response.completed_at)
+                  .where(Response.key == bindparam("key"), Response.survey_id == bindparam("survey")))
+_ANSWERS_OF = (select(Answer.__table__).where(Answer.response_id == bindparam("response"))
+               .order_by(Answer.id))
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the answering flow needs of a stored response."""
+    id: int
+    survey_id: int
+    completed: bool
 
 
 def find_response(session, survey: Survey, key: str) -> Response | None:
     return session.scalar(_RESPONSE_BY_KEY, {"key": key, "survey": survey.id})
 
 
-def stored_answers(session, response: Response | None) -> dict[int, list[Answer]]:
+def find_stored(session, survey: Survey, key: str) -> Stored | None:
+    row = session.connection().execute(_STORED_BY_KEY, {"key": key, "survey": survey.id}).first()
+    return None if row is None else Stored(row.id, row.survey_id, row.completed_at is not None)
+
+
+_SURVEY_AND_STORED = (select(Survey.id, Survey.version, Response.id, Response.survey_id, Response.completed_at)
+                      .outerjoin(Response, (Response.survey_id == Survey.id) & (Response.key == bindparam("key")))
+                      .where(Survey.slug == bindparam("slug")))
+
+
+def survey_and_stored(session, slug: str, key: str) -> tuple[Survey | None, Stored | None]:
+    """The survey with this address (from the worker's copy of its structure, surveys.structure) and its
+    response `key`, if there are, in one query."""
+    row = session.connection().execute(_SURVEY_AND_STORED, {"slug": slug, "key": key}).first()
+    if row is None:
+        return None, None
+    survey = structure.survey_structure(session, row[0], row[1])
+    return survey, (None if row[2] is None else Stored(row[2], row[3], row[4] is not None))
+
+
+def stored_answers(session, response) -> dict[int, list]:
+    """The answers of `response` (anything with its `id`; None: none) by question, as rows with the
+    columns of Answer, in the order they were stored."""
     if response is None:
         return {}
-    by_question: dict[int, list[Answer]] = {}
-    for answer in session.scalars(_ANSWERS_OF, {"response": response.id}):
+    by_question: dict[int, list] = {}
+    for answer in session.connection().execute(_ANSWERS_OF, {"response": response.id}):
         by_question.setdefault(answer.question_id, []).append(answer)
     return by_question
 
@@ -110,14 +146,18 @@ def first_gap(survey: Survey, answers: dict[int, list[Answer]]) -> Question | No
     return _first_gap(visible_questions(survey, picked_choices(answers)), answers)
 
 
-def open_screen(session, survey: Survey, key: str, question: Question, now: datetime) -> Next:
-    """What opening `question`'s screen in the response `key` shows. Reads only.
+LOOK_UP = object()  # open_screen's `stored` when the caller has not read the response
+
+
+def open_screen(session, survey: Survey, key: str, question: Question, now: datetime, stored=LOOK_UP) -> Next:
+    """What opening `question`'s screen in the response `key` shows. Reads only; `stored`: the response as
+    the caller just read it (survey_and_stored), if it did.
 
     Step.show with the stored answer; Step.question or Step.done when the question does not
     apply to this person (they go on where they really are); Step.closed when the survey is
     not open at `now` and the response was never completed.
     """
-    response = find_response(session, survey, key)
+    response = find_stored(session, survey, key) if stored is LOOK_UP else stored
     answers = stored_answers(session, response)
     shown = visible_questions(survey, picked_choices(answers))
     refusal = _refusal(survey, question, response, answers, shown, now)
@@ -182,27 +222,33 @@ def save_screen(session, survey: Survey, key: str, question: Question, raw: list
     if own is None:
         _insert_answers(session, _start(session, survey, key, attribution(), now, completed_at), question, rows)
         return going_on
-    own.completed_at = completed_at
     stale = _stale(question, answers, shown, going_on.step is Step.done)
-    _replace_answers(session, own, question, stale, rows, now)
+    _replace_answers(session, own, question, stale, rows, now, completed_at)
     return going_on
 
 
-def _one_post_at_a_time(session, key: str) -> Response | None:
+_STORED_FOR_UPDATE = (select(Response.id, Response.survey_id, Response.completed_at)
+                      .where(Response.key == bindparam("key")))
+# An update that changes nothing: on SQLite it takes the write lock and reads the response in one statement.
+_LOCKED_BY_KEY = (update(Response.__table__).where(Response.key == bindparam("lock_key"))
+                  .values(key=Response.key).returning(Response.id, Response.survey_id, Response.completed_at))
+
+
+def _one_post_at_a_time(session, key: str) -> Stored | None:
     """The response with this key, if any, read after making any other post with this key wait until
     this transaction ends, so that what is read is current. This is where the write transaction starts.
 
     PostgreSQL: a transaction lock on the key, which also holds before the response exists, then the
     read. SQLite: the database's write lock, taken by an update that changes nothing and returns the
     response in the same statement, after waiting in line for it (extensions.wait_for_write_turn)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
-        return session.scalars(select(Response).where(Response.key == key)
-                               .execution_options(populate_existing=True)).first()
-    wait_for_write_turn(session)
-    return session.scalars(update(Response).where(Response.key == key).values(key=Response.key)
-                           .returning(Response)
-                           .execution_options(populate_existing=True, synchronize_session=False)).first()
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
+        row = connection.execute(_STORED_FOR_UPDATE, {"key": key}).first()
+    else:
+        wait_for_write_turn(session)
+        row = connection.execute(_LOCKED_BY_KEY, {"lock_key": key}).first()
+    return None if row is None else Stored(row.id, row.survey_id, row.completed_at is not None)
 
 
 def _answer_rows(question: Question, raw: list[str]) -> tuple[list[dict], str | None]:
@@ -269,7 +315,7 @@ def _check_unchanged(stored: list[Answer], sent: list[Answer]) -> None:
 
 def _start(session, survey: Survey, key: str, attribution: dict, now: datetime, completed_at) -> int:
     """A new response (one plain INSERT, no unit of work: it runs while other writers wait); its id."""
-    return session.execute(Response.__table__.insert().returning(Response.id), {
+    return session.connection().execute(Response.__table__.insert().returning(Response.id), {
         "survey_id": survey.id, "key": key, "started_at": now, "updated_at": now, "completed_at": completed_at,
         "touchpoint_id": None, "class_session_id": None, **attribution}).scalar_one()
 
@@ -281,19 +327,21 @@ def _stale(question: Question, answers: dict, shown: list[Question], completing:
     return [qid for qid in answers if qid == question.id or (completing and qid not in shown_ids)]
 
 
-def _replace_answers(session, response: Response, question: Question, stale: list[int], rows: list[dict],
-                     now: datetime) -> None:
+def _replace_answers(session, response: Stored, question: Question, stale: list[int], rows: list[dict],
+                     now: datetime, completed_at: datetime | None) -> None:
+    connection = session.connection()
     if stale:
-        session.execute(delete(Answer).where(Answer.response_id == response.id, Answer.question_id.in_(stale)))
-    response.updated_at = now
-    session.flush()
+        connection.execute(delete(Answer.__table__).where(Answer.response_id == response.id,
+                                                          Answer.question_id.in_(stale)))
+    connection.execute(update(Response.__table__).where(Response.id == response.id)
+                       .values(updated_at=now, completed_at=completed_at))
     _insert_answers(session, response.id, question, rows)
 
 
 def _insert_answers(session, response_id: int, question: Question, rows: list[dict]) -> None:
     if rows:  # one statement however many options were picked
         # Every row names every column (an executemany takes one shape), the kind's own values over None.
-        session.execute(Answer.__table__.insert(), [
+        session.connection().execute(Answer.__table__.insert(), [
             {**ANSWER_VALUES, "response_id": response_id, "question_id": question.id, **row} for row in rows])
 
 

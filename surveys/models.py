@@ -81,17 +81,23 @@ class Survey(db.Model):
     series: Mapped["SurveySeries | None"] = relationship(back_populates="surveys")
 
     def state_at(self, now: datetime) -> SurveyState:
-        if self.status is SurveyStatus.draft:
-            return SurveyState.draft
-        if self.status is SurveyStatus.closed or (self.closes_at and now >= self.closes_at):
-            return SurveyState.closed
-        if self.opens_at and now < self.opens_at:
-            return SurveyState.scheduled
-        return SurveyState.open
+        return survey_state(self.status, self.opens_at, self.closes_at, now)
 
     @property
     def state(self) -> SurveyState:
         return self.state_at(utcnow())
+
+
+def survey_state(status: SurveyStatus, opens_at: datetime | None, closes_at: datetime | None,
+                 now: datetime) -> SurveyState:
+    """The one rule for whether a survey takes answers, for a Survey (`Survey.state_at`) or its columns."""
+    if status is SurveyStatus.draft:
+        return SurveyState.draft
+    if status is SurveyStatus.closed or (closes_at and now >= closes_at):
+        return SurveyState.closed
+    if opens_at and now < opens_at:
+        return SurveyState.scheduled
+    return SurveyState.open
 
 
 class Question(db.Model):

@@ -7,7 +7,14 @@ too, back to the screen, which then shows why and what was typed: the phone's
 Back button never asks to send a form again. What a screen shows and what
 comes after it is decided by `surveys.answering` (`open_screen`, `save_screen`);
 the views here turn its `Next` into a page or a redirect.
+
+A screen's form carries a token made from the response key in its address (`form_token`), not from a
+session: a respondent gets no cookie at all unless they switch language or an answer is refused, and a
+screen left open for days still sends. Another site cannot make the token without the app's secret key.
 """
+import base64
+import hashlib
+import hmac
 import json
 import re
 import secrets
@@ -16,11 +23,11 @@ from dataclasses import replace
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError, generate_csrf
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from extensions import db, hooks, limiter, utcnow
+from extensions import csrf, db, hooks, limiter, utcnow
 from surveys import answering, maps, structure
 from surveys.answering import Next, Step
 from surveys.kinds import KINDS
@@ -33,7 +40,11 @@ def load_survey(slug: str) -> Survey:
     """The survey and its structure, shared by the worker's requests: read it, never change it.
 
     :raise 404: if no survey has this slug, or it is still a draft (but for a later round of a series)."""
-    survey = structure.survey_by_slug(db.session, slug)
+    return shown_survey(structure.survey_by_slug(db.session, slug))
+
+
+def shown_survey(survey: Survey | None) -> Survey:
+    """:raise 404: as load_survey."""
     # A draft is nobody's business, except a later round that took over a printed address (surveys.rounds):
     # people who scan the poster then learn that the next round is coming, not that nothing is there.
     if survey is None or (survey.state is SurveyState.draft and not (survey.round or 0) > 1):
@@ -70,14 +81,20 @@ def start(slug):
 
 
 @bp.route("/<slug>/<key>/<int:question_id>", methods=["GET", "POST"])
+@csrf.exempt  # the form's own token is checked below (form_token)
 def screen(slug, key, question_id):
-    survey, question = load_screen(slug, key, question_id)
     if request.method == "GET":
-        next_ = answering.open_screen(db.session, survey, key, question, utcnow())
+        # The survey's stamp and the response come in one query: the screen most often opened of all.
+        found, stored = answering.survey_and_stored(db.session, slug, key) if _valid_key(key) else (None, None)
+        survey, question = screen_question(shown_survey(found), key, question_id)
+        next_ = answering.open_screen(db.session, survey, key, question, utcnow(), stored=stored)
         refused = refusal_to_show(key, question)
         if refused and next_.step is Step.show:
             return render_screen(survey, key, question, next_.shown, refused["raw"], error=refused["error"])
         return page_for(survey, key, question, next_)
+    survey, question = load_screen(slug, key, question_id)
+    if not valid_form_token(survey, key):
+        return keep_typed_answer()
     kind = KINDS[question.kind]
     raw = kind.raw_from_form(question, request.form)
     via = valid_via()
@@ -144,6 +161,24 @@ def inline_page(survey: Survey, key: str, question: Question, next_: Next):
     return response
 
 
+def form_token(slug: str, key: str, secret: str | bytes | None = None) -> str:
+    """The token of the answer form of response `key`: a signature of the survey's address and the key with
+    the app's secret key (`secret`, by default the app's), so only a page of ours can hold it. It stands in
+    for a session's CSRF token: the key in the address is what a response is, so that is what it signs."""
+    secret = current_app.secret_key if secret is None else secret
+    secret = secret.encode() if isinstance(secret, str) else secret
+    digest = hmac.new(secret, f"answer-form:{slug}:{key}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
+
+
+def valid_form_token(survey: Survey, key: str) -> bool:
+    """Whether the posted form carries `form_token`, with the app's secret key or one it is leaving
+    (SECRET_KEY_FALLBACKS: a screen opened before the key was changed still sends)."""
+    sent = request.form.get("csrf_token", "")
+    secrets_ = [current_app.secret_key, *(current_app.config.get("SECRET_KEY_FALLBACKS") or ())]
+    return any(hmac.compare_digest(sent, form_token(survey.slug, key, secret)) for secret in secrets_ if secret)
+
+
 # A refused answer travels to the screen that shows it in the signed session cookie, never in the
 # database, and for one page view only. Its size is bounded so that the cookie stays within the 4 KB
 # that browsers keep: at most this many characters of JSON (non-ASCII escaped, as the session stores
@@ -175,7 +210,10 @@ def refusal_to_show(key: str, question: Question) -> dict | None:
 
 def load_screen(slug: str, key: str, question_id: int) -> tuple[Survey, Question]:
     """:raise 404: as load_survey, and for a key of the wrong shape or a question not in the survey."""
-    survey = load_survey(slug)
+    return screen_question(load_survey(slug), key, question_id)
+
+
+def screen_question(survey: Survey, key: str, question_id: int) -> tuple[Survey, Question]:
     question = next((q for q in survey.questions if q.id == question_id), None)
     if question is None or not _valid_key(key):
         abort(404)
@@ -197,7 +235,7 @@ def page_for(survey: Survey, key: str, question: Question, next_: Next):
 
 @bp.errorhandler(CSRFError)
 def expired_screen(error):
-    """A lost session (browser restarted, cookies cleared) must not lose the typed answer.
+    """A form of these pages refused for its token must not lose the typed answer.
 
     The screen comes back with what was sent and a fresh token; nothing is stored.
     """
@@ -225,7 +263,7 @@ def keep_typed_answer():
 @bp.get("/<slug>/<key>/tak")
 def thanks(slug, key):
     survey = load_survey(slug)
-    response = answering.find_response(db.session, survey, key) if _valid_key(key) else None
+    response = answering.find_stored(db.session, survey, key) if _valid_key(key) else None
     if response is None or not response.completed:
         return redirect(url_for("answer.start", slug=slug), 303)
     return thanks_page(survey)
@@ -316,11 +354,12 @@ def blank_screen(survey, key, question, shown, via) -> str:
         page = _render_screen(survey, KEY_STAND_IN, question, shown, (), None, True, via and VIA_STAND_IN,
                               csrf_token=lambda: TOKEN_STAND_IN)
         pages.put(cache_key, page)
-    page = page.replace(KEY_STAND_IN, key).replace(TOKEN_STAND_IN, generate_csrf())
+    page = page.replace(KEY_STAND_IN, key).replace(TOKEN_STAND_IN, form_token(survey.slug, key))
     return page.replace(VIA_STAND_IN, via) if via else page
 
 
 def _render_screen(survey, key, question, shown, raw, error, answer_invalid, via, **extra):
+    extra.setdefault("csrf_token", lambda: form_token(survey.slug, key))
     index = shown.index(question)
     if KINDS[question.kind].has_map:
         extra["place"] = maps.place_screen(db.session, question, raw)

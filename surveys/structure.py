@@ -64,7 +64,7 @@ _STAMP_BY_SLUG = select(Survey.id, Survey.version).where(Survey.slug == bindpara
 
 def survey_by_slug(session, slug: str) -> Survey | None:
     """The survey with this address, its structure from the worker's copy when its stamp is current."""
-    row = session.execute(_STAMP_BY_SLUG, {"slug": slug}).first()
+    row = session.connection().execute(_STAMP_BY_SLUG, {"slug": slug}).first()  # a plain row: no ORM work
     return None if row is None else survey_structure(session, row.id, row.version)
 
 

@@ -103,7 +103,8 @@ def test_every_response_carries_the_security_headers(client, db):
 
 def test_session_cookie_is_httponly_and_samesite_lax(client, db):
     survey = make_survey(db, make_org(db), [{"kind": "short_text", "prompt": "Hej"}])
-    cookie = client.get(f"/s/{survey.slug}", follow_redirects=True).headers["Set-Cookie"]
+    # A respondent's session holds only a chosen language (a screen's form token needs none).
+    cookie = client.get(f"/s/{survey.slug}?lang=en").headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 

@@ -16,9 +16,9 @@ from sqlalchemy.orm import joinedload, lazyload
 from engagement.competitions.models import Competition, CompetitionStatus, Idea, Phase
 from engagement.touchpoints.links import new_code, normalise_code
 from engagement.touchpoints.models import Scan, Touchpoint, TouchpointKind
-from extensions import utcnow, wait_for_write_turn
+from extensions import commit_without_waiting_for_disk, utcnow, wait_for_write_turn
 from surveys.maps import SurveyMap, on_map
-from surveys.models import Question, Response, Survey, SurveyState, SurveyStatus
+from surveys.models import Question, Response, Survey, SurveyState, SurveyStatus, survey_state
 from surveys.results import Filters, matching_responses
 from surveys.timezone import from_local
 
@@ -217,7 +217,7 @@ def record_scan(session, raw_code: str, count: bool = True) -> ScanOutcome | Non
     code = normalise_code(raw_code)
     if code is None:
         return None
-    row = session.execute(scan_lookup(), {"code": code}).first()
+    row = session.connection().execute(scan_lookup(), {"code": code}).first()  # a plain row: no ORM work
     if row is None:
         return None
     # The row: the touchpoint (0-2), its survey (3-7), its competition (8-13) and the survey's stamp
@@ -235,8 +235,11 @@ def record_scan(session, raw_code: str, count: bool = True) -> ScanOutcome | Non
         outcome = replace(outcome, reason="no_target")
     if count:
         wait_for_write_turn(session)  # on SQLite, in line with the answers rather than sleeping on the lock
+        # A scan is a count, not something a person sent: its commit need not wait for the disk (a killed
+        # app server still loses none; a power cut may lose the last moment's scans, never an answer).
+        commit_without_waiting_for_disk(session)
         # The table's insert, not the ORM's bulk insert: a plain INSERT with no mapper work.
-        session.execute(Scan.__table__.insert(), {
+        session.connection().execute(Scan.__table__.insert(), {
             "touchpoint_id": touchpoint_id, "scanned_at": utcnow(),
             "survey_id": survey_id if outcome.slug else None,
             "competition_id": competition_id if outcome.slug else None})
@@ -244,8 +247,7 @@ def record_scan(session, raw_code: str, count: bool = True) -> ScanOutcome | Non
 
 
 def survey_outcome(outcome: ScanOutcome, slug, status, opens_at, closes_at) -> ScanOutcome:
-    # A transient Survey, never added to the session, only to ask the one rule for its state.
-    state = Survey(status=status, opens_at=opens_at, closes_at=closes_at).state
+    state = survey_state(status, opens_at, closes_at, utcnow())
     return replace(outcome, slug=slug) if state is SurveyState.open else replace(outcome, reason=state.value)
 
 

@@ -83,7 +83,9 @@ def answered_survey(db, client):
     html = client.get(f"/s/{survey.slug}", follow_redirects=True).get_data(as_text=True)
     action = re.search(r'<form method="post" action="([^"]+)"', html).group(1)
     q = survey.questions[0]
-    client.post(action, data={"csrf_token": csrf_token(client, f"/s/{survey.slug}"), f"q{q.id}": str(q.choices[0].id)})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # this screen's own
+    sent = client.post(action, data={"csrf_token": token, f"q{q.id}": str(q.choices[0].id)})
+    assert sent.status_code == 303
     return org, survey
 
 

@@ -71,8 +71,8 @@ def test_an_app_server_loads_a_survey_once_and_then_asks_only_for_its_stamp(clie
         assert phone.get(screen).status_code == 200
     with second_server.app_context():
         statements = statements_during(db, read_screen)
-    # The stamp and the response (none yet, so no answers to read): no query of questions or choices.
-    assert statements == ["SELECT"] * 2
+    # The stamp and the response (none yet, so no answers to read) in one query: none of questions or choices.
+    assert statements == ["SELECT"]
     with second_server.app_context():
         assert kept().loads == loads
 
@@ -94,19 +94,55 @@ def test_a_new_answer_is_a_short_write(client, db):
     assert len([s for s in statements if s in ("SELECT", "INSERT", "UPDATE", "DELETE")]) <= 5
 
 
-def test_a_phone_gets_its_session_cookie_once_not_with_every_screen(client, db):
+def test_a_phone_answers_every_screen_without_ever_getting_a_cookie(client, db):
     survey = make_survey(db, make_org(db), QUESTIONS)
     screen = first_screen(client, survey)
     first = client.get(screen)
-    assert [c for c in first.headers.getlist("Set-Cookie") if c.startswith("session=")]  # the form's token
     page = first.get_data(as_text=True)
     choice = re.search(r'name="(q\d+)"[^>]*value="(\d+)"', page)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     sent = client.post(ACTION.search(page).group(1), data={"csrf_token": token, choice.group(1): choice.group(2)})
     second = client.get(sent.location)
     again = client.get(sent.location)
-    for response in (sent, second, again):
+    last = second.get_data(as_text=True)
+    done = client.post(ACTION.search(last).group(1), data={
+        "csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', last).group(1),
+        re.search(r'name="(q\d+)"', last).group(1): "Et sted at sidde i læ"})
+    assert sent.status_code == done.status_code == 303 and done.location.endswith("/tak")
+    # The form's token comes from the response key in the address, not from a session: no cookie to set,
+    # and none sent back.
+    for response in (first, sent, second, again, done):
         assert response.headers.getlist("Set-Cookie") == [], response.headers
+    assert client.get_cookie("session") is None
+    db.session.rollback()
+    assert db.session.scalar(select(Response)).completed
+
+
+def test_a_screens_token_belongs_to_its_own_response_key(client, db):
+    survey = make_survey(db, make_org(db), QUESTIONS)
+    mine, other = first_screen(client, survey), first_screen(client, survey)
+    page = client.get(mine).get_data(as_text=True)
+    others_token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
+                             client.get(other).get_data(as_text=True)).group(1)
+    choice = re.search(r'name="(q\d+)"[^>]*value="(\d+)"', page)
+    refused = client.post(ACTION.search(page).group(1), data={"csrf_token": others_token,
+                                                              choice.group(1): choice.group(2)})
+    # Refused as an expired page is: the screen again with the pick kept, nothing stored.
+    assert refused.status_code == 400 and "Siden var udløbet" in refused.get_data(as_text=True)
+    assert f'value="{choice.group(2)}" checked' in refused.get_data(as_text=True)
+    assert db.session.scalar(select(Response)) is None
+
+
+def test_a_screen_opened_before_the_secret_key_changed_still_sends(app, client, db, monkeypatch):
+    survey = make_survey(db, make_org(db), QUESTIONS)
+    screen = first_screen(client, survey)
+    page = client.get(screen).get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    choice = re.search(r'name="(q\d+)"[^>]*value="(\d+)"', page)
+    monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", [app.secret_key])
+    monkeypatch.setitem(app.config, "SECRET_KEY", "a-new-key-" + "x" * 40)
+    sent = client.post(ACTION.search(page).group(1), data={"csrf_token": token, choice.group(1): choice.group(2)})
+    assert sent.status_code == 303
 
 
 def send(client, page: str, value: str | None, inline: bool = True):

@@ -28,7 +28,7 @@ def algade(db):
 
 
 def test_the_demo_competition_is_voting_with_ideas_votes_and_work_for_the_moderator(db, algade):
-    competition, seconds = algade
+    competition, _seconds = algade  # how long seeding takes is not asserted: a busy machine would fail it
     assert competition.phase is Phase.voting and len(competition.categories) == 3
     statuses = dict(db.session.execute(select(Idea.status, func.count()).where(
         Idea.competition_id == competition.id).group_by(Idea.status)).all())
@@ -38,7 +38,6 @@ def test_the_demo_competition_is_voting_with_ideas_votes_and_work_for_the_modera
     votes = [gallery.votes.get(idea.id, 0) for idea in gallery.ideas]
     assert votes == sorted(votes, reverse=True) and votes[-1] > 0  # every idea got a vote, some many more
     assert db.session.scalar(select(func.count()).select_from(ModerationEvent)) == 16
-    assert seconds < 5
 
 
 def test_the_demo_photos_are_clean_webp_sketches(db, algade):

@@ -209,3 +209,39 @@ def plan_uses_index(db, code) -> bool:
         return "uq_touchpoints_code" in plan
     plan = " ".join(str(row[-1]) for row in db.session.execute(text("EXPLAIN QUERY PLAN " + query), {"code": code}))
     return "USING" in plan and "INDEX" in plan
+
+
+def durability(connection) -> str:
+    """How the DBAPI connection commits: SQLite's synchronous level, PostgreSQL's synchronous_commit."""
+    cursor = connection.cursor()
+    sqlite = type(connection).__module__.startswith("sqlite3")
+    cursor.execute("PRAGMA synchronous" if sqlite else "SHOW synchronous_commit")
+    value = str(cursor.fetchone()[0])
+    cursor.close()
+    return {"1": "off", "2": "on"}.get(value, value) if sqlite else value
+
+
+def test_a_scan_does_not_wait_for_the_disk_but_an_answer_after_it_on_the_same_connection_does(
+        client, db, survey, skate_park):
+    """A scan is a count: its commit need not wait for the disk (a killed app server still loses none). What a
+    person sends must: the connection is durable again before anything else uses it."""
+    from sqlalchemy import event
+    seen = []
+
+    def at_commit(connection):
+        seen.append((connection.connection.dbapi_connection, durability(connection.connection.dbapi_connection)))
+    event.listen(db.engine, "commit", at_commit)
+    try:
+        assert client.get(f"/q/{skate_park.code}").status_code == 303
+        scanned_on, during_scan = seen[-1]
+        assert during_scan == "off"
+        page = client.get(f"/s/{survey.slug}", follow_redirects=True).get_data(as_text=True)
+        fields = dict(HIDDEN.findall(page))
+        answered = client.post(ACTION.search(page).group(1), data={**fields, "q" + ACTION.search(page).group(1)
+                                                                   .rsplit("/", 1)[1]: "Et sted at sidde"})
+        assert answered.status_code == 303
+        answered_on, during_answer = seen[-1]
+    finally:
+        event.remove(db.engine, "commit", at_commit)
+    assert during_answer == "on" and answered_on is scanned_on  # the same pooled connection, durable again
+    assert len(scans(db)) == 1
