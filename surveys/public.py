@@ -112,15 +112,14 @@ def screen(slug, key, question_id):
     if next_.step is Step.done:  # e.g. a personal invitation is answered now (the "response_completed" hooks)
         for completed in hooks("response_completed"):
             completed(db.session, survey, key, utcnow())
-    inline = request.headers.get(INLINE) == "1"
-    if inline:
-        page = inline_page(survey, key, question, next_)
-    elif next_.step is Step.invalid and keep_refusal(key, question, next_):
-        page = redirect(screen_url(survey, key, question.id, via=via), 303)
-    else:
-        page = page_for(survey, key, question, next_)
+    # The write ends here: the page is made after it, so other writers need not wait for it. Should making
+    # it fail, sending the screen again finds the answer stored and goes on.
     db.session.commit()
-    return page
+    if request.headers.get(INLINE) == "1":
+        return inline_page(survey, key, question, next_)
+    if next_.step is Step.invalid and keep_refusal(key, question, next_):
+        return redirect(screen_url(survey, key, question.id, via=via), 303)
+    return page_for(survey, key, question, next_)
 
 
 def stay_on_screen(survey: Survey, key: str, question: Question, via: str | None, raw: list[str],
@@ -146,7 +145,7 @@ LOCATION = "X-Bypuls-Location"
 def inline_page(survey: Survey, key: str, question: Question, next_: Next):
     """The page that `next_` leads to, as the post's own answer: the next screen (from the answers in
     hand, no second read), the thank-you page, or this screen again with why its answer was refused
-    (422, the address unchanged). Made before the commit, so the write is not held up by it."""
+    (422, the address unchanged)."""
     if next_.step is Step.question:
         onward = next(q for q in survey.questions if q.id == next_.question_id)
         shown = answering.show_next(survey, onward, next_)
