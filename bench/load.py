@@ -220,6 +220,8 @@ def parse_wrk(kind: str, out: str) -> WrkRun:
     socket_errors = dict(zip(kinds, map(int, errors.groups()), strict=True)) if errors else {}
     statuses_line = re.search(r"^statuses: (.*)$", out, re.MULTILINE)
     statuses = dict(part.split("=") for part in statuses_line.group(1).split()) if statuses_line else {}
+    if exhausted := re.search(r"^exhausted=(\d+)$", out, re.MULTILINE):  # submit.lua ran out of keys
+        statuses["keys ran out"] = exhausted.group(1)
     return WrkRun(kind, int(number(r"(\d+) requests in")), number(r"Requests/sec:\s+([\d.]+)"),
                   percentile(50), percentile(99), socket_errors, int(number(r"Non-2xx or 3xx responses: (\d+)")),
                   {k: int(v) for k, v in statuses.items()})
