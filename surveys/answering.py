@@ -14,6 +14,7 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import bindparam, delete, func, select, update
 
@@ -262,10 +263,11 @@ def _answer_rows(question: Question, raw: list[str]) -> tuple[list[dict], str | 
     return kind.rows(question, value), None
 
 
-def _with_answer(answers: dict, question: Question, rows: list[dict]) -> dict[int, list[Answer]]:
-    """`answers` with `rows` (not stored) as the answer to `question`; none: unanswered."""
+def _with_answer(answers: dict, question: Question, rows: list[dict]) -> dict[int, list]:
+    """`answers` with `rows` (not stored) as the answer to `question`; none: unanswered. The new answers
+    have the columns of Answer, as the stored rows do (plain objects: an ORM instance costs more to make)."""
     others = {qid: stored for qid, stored in answers.items() if qid != question.id}
-    new = [Answer(question_id=question.id, **row) for row in rows]
+    new = [SimpleNamespace(**{**ANSWER_VALUES, "question_id": question.id, **row}) for row in rows]
     return {**others, question.id: new} if new else others
 
 
