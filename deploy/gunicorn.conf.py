@@ -15,9 +15,11 @@ wsgi_app = "app:create_app()"
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
 worker_class = "sync"
 
-# The longest request is an Excel export of 100,000 responses: about 30 s on a small server (README).
-# nginx waits a little longer (proxy_read_timeout 130s) so that gunicorn, not nginx, decides.
-timeout = 120
+# gunicorn's default timeout (30 s) stands: no request may hold a worker longer. A file that can take
+# longer to make (an export of more than EXPORT_DIRECT_LIMIT responses, a report PDF of many charts) is
+# made by a thread in the background while its page shows the progress (engagement.prepared); a worker
+# that is replaced or killed meanwhile takes its thread along, and the next look at the page makes the
+# file again. nginx waits a little longer (proxy_read_timeout 35s) so that gunicorn, not nginx, decides.
 graceful_timeout = 30
 # A worker is replaced after this many requests, so a slow leak can never take a server down.
 max_requests = 2000

@@ -2,21 +2,24 @@
 
 Organisations, staff accounts and roles, sign-in and the set-up commands (the
 modules here); idea competitions, touchpoints with their QR codes and posters,
-class sessions, result dashboards, mail to people who asked to be told, reports
-and share links for the partnership, personal invitations to a survey, the
-register of premises with its trials, and the demo (the packages).
+class sessions, result dashboards, mail to people who asked to be told, downloads
+made in the background, reports and share links for the partnership, personal
+invitations to a survey, the register of premises with its trials, and the demo
+(the packages).
 
 One direction: each package imports only the packages before it in LAYERS
 (touchpoints lead to competitions, class sessions run them, the dashboard
 reads them all, the front page shows what is open and published), shared
 helpers live once, in `common`, below them all, and `mail` (addresses people
-gave, the mail queue) sits just above it, so every feature can tell people;
-a package further down reaches one further up only through the app's hooks
-(extensions.HOOKS). tests/test_house.py holds the house to it.
+gave, the mail queue) sits just above it, so every feature can tell people,
+then `prepared` (downloads made in the background), so every feature can hand
+out a file that takes long to make; a package further down reaches one further
+up only through the app's hooks (extensions.HOOKS) or the makers it registers
+with `prepared`. tests/test_house.py holds the house to it.
 """
 
-LAYERS = ("common", "mail", "competitions", "touchpoints", "classes", "dashboard", "front", "reports", "invitations",
-          "premises", "demo")
+LAYERS = ("common", "mail", "prepared", "competitions", "touchpoints", "classes", "dashboard", "front", "reports",
+          "invitations", "premises", "demo")
 
 
 def init_app(app):
@@ -33,6 +36,7 @@ def init_app(app):
         operations,
         people,
         premises,
+        prepared,
         reports,
         touchpoints,
     )
@@ -44,6 +48,7 @@ def init_app(app):
     app.register_blueprint(accounts.bp)
     app.register_blueprint(people.bp)
     mail.init_app(app)
+    prepared.init_app(app)
     dashboard.init_app(app)
     touchpoints.init_app(app)
     competitions.init_app(app)

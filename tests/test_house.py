@@ -253,3 +253,24 @@ def test_danish_texts_spell_idea_with_an_accent():
     demo = [(ROOT / "engagement/demo" / name).read_text(encoding="utf-8") for name in ("seed.py", "competition.py")]
     texts = danish_texts() + [line for source in demo for line in source.splitlines() if "SLUG" not in line]
     assert [text for text in texts if plain.search(text)] == []
+
+
+def test_no_request_may_hold_an_app_server_past_gunicorns_default_thirty_seconds():
+    """Files that take longer are made in the background (engagement.prepared); the deploy kit must not give
+    requests more time instead, and nginx waits only a little longer than gunicorn, so gunicorn decides."""
+    import runpy
+    import shlex
+
+    from gunicorn.config import Config
+
+    config = Config()
+    for name, value in runpy.run_path(str(ROOT / "deploy/gunicorn.conf.py")).items():
+        if name in config.settings:
+            config.set(name, value)
+    assert config.timeout <= 30
+    unit = (ROOT / "deploy/systemd/bypuls@.service").read_text(encoding="utf-8")
+    command = shlex.split(next(line for line in unit.splitlines() if line.startswith("ExecStart=")))
+    assert not [arg for arg in command if arg in ("-t", "--timeout") or arg.startswith("--timeout=")]
+    site = (ROOT / "deploy/nginx/bypuls.conf").read_text(encoding="utf-8")
+    waits = [int(seconds) for seconds in re.findall(r"^\s*proxy_(?:read|send)_timeout (\d+)s;", site, re.MULTILINE)]
+    assert waits and all(30 < seconds <= 45 for seconds in waits)

@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -58,10 +59,13 @@ def browser_path() -> str | None:
     return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def png_images(figures: list[dict], width_px: int = WIDTH, scale: float = 2, locale: str = "da") -> list[bytes]:
+def png_images(figures: list[dict], width_px: int = WIDTH, scale: float = 2, locale: str = "da",
+               drawn: Callable[[], None] | None = None) -> list[bytes]:
     """One PNG per figure, in order, `width_px` wide and as tall as the figure's layout says
     (a map as tall as its picture's aspect needs at that width), times `scale` for print, with
     numbers and dates in `locale` ("da": 2,5 and Danish month names, as static/js/plotly-da.js).
+    `drawn()`, if given, is called as each figure is done (from another thread); what it raises
+    stops the batch and is raised here.
 
     :raise ChartImagesUnavailable: if Chromium is missing, does not start or stops answering.
     :raise kaleido's KaleidoError: for a figure plotly.js cannot draw (a bug, not the server).
@@ -80,10 +84,10 @@ def png_images(figures: list[dict], width_px: int = WIDTH, scale: float = 2, loc
         language = Path(folder) / "language.js"
         language.write_text(f"Plotly.setPlotConfig({{locale: {json.dumps(locale)}}});\n", encoding="utf-8")
         # Its own thread and event loop: the caller may be inside one (Playwright's, an async test).
-        return thread.submit(asyncio.run, _draw(jobs, path, language)).result()
+        return thread.submit(asyncio.run, _draw(jobs, path, language, drawn)).result()
 
 
-async def _draw(jobs: list[tuple[dict, dict]], path: str, language: Path) -> list[bytes]:
+async def _draw(jobs: list[tuple[dict, dict]], path: str, language: Path, drawn=None) -> list[bytes]:
     from choreographer.errors import BrowserClosedError, BrowserFailedError, ChannelClosedError, ChromeNotFoundError
     from kaleido import PageGenerator
 
@@ -92,7 +96,13 @@ async def _draw(jobs: list[tuple[dict, dict]], path: str, language: Path) -> lis
     try:
         async with _browser_class()(n=min(TABS, len(jobs)), timeout=TIMEOUT, page_generator=page, path=path,
                                     proxy_server=NO_NETWORK) as browser:
-            return await asyncio.gather(*(browser.calc_fig(figure, opts=opts) for figure, opts in jobs))
+            async def one(figure: dict, opts: dict) -> bytes:
+                image = await browser.calc_fig(figure, opts=opts)
+                if drawn:
+                    drawn()
+                return image
+
+            return await asyncio.gather(*(one(figure, opts) for figure, opts in jobs))
     except (ChromeNotFoundError, BrowserFailedError, BrowserClosedError, ChannelClosedError, OSError,
             asyncio.TimeoutError) as error:
         log.error("chart images: Chromium at %s failed: %r", path, error)

@@ -86,6 +86,22 @@ def filter_args(filters: Filters) -> dict:
     return args
 
 
+def filters_to_json(filters: Filters) -> dict:
+    """Filters already checked against the request (the user's class sessions, the organisation's touchpoints)
+    as plain JSON, for an export made later in the background (`filters_from_json` gives them back)."""
+    return {"since": filters.since.isoformat() if filters.since else None,
+            "until": filters.until.isoformat() if filters.until else None,
+            "answered": list(filters.answered), "include_incomplete": filters.include_incomplete,
+            "attribution": [[column, value] for column, value in filters.attribution]}
+
+
+def filters_from_json(data: dict) -> Filters:
+    return Filters(date.fromisoformat(data["since"]) if data["since"] else None,
+                   date.fromisoformat(data["until"]) if data["until"] else None,
+                   tuple(data["answered"]), data["include_incomplete"],
+                   tuple((column, value) for column, value in data["attribution"]))
+
+
 def _date(raw, label, problems):
     """The date in `raw`, or None (with a message in `problems`) for one that cannot be read, or whose
     year lies outside FIRST_YEAR–LAST_YEAR (year 1 or 9999 cannot be turned into UTC)."""

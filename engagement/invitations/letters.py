@@ -5,6 +5,8 @@ from the top, as DIN 5008 form B and Danish window envelopes place it), with the
 line above them; marks in the margin show where to fold. Below the letter, the person's own QR code
 and the short address to type. Everything is vector and real text (fpdf2, DejaVu; engagement.common.pdf).
 """
+from collections.abc import Callable
+
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -19,9 +21,11 @@ BODY_TOP, BODY_BOTTOM = 106, 218  # the letter, between the first fold and the c
 CODE_TOP, CODE_SIDE = 226, 46
 
 
-def render(letters: list[Letter], addresses: list[tuple[str, str]], title: str, author: str) -> bytes:
+def render(letters: list[Letter], addresses: list[tuple[str, str]], title: str, author: str,
+           drawn: Callable[[], None] | None = None) -> bytes:
     """One page per letter; `addresses` are (name, postal address with one line per line), in the same
-    order. :raise ValueError: if the two lists differ in length."""
+    order; `drawn()`, if given, is called after each letter (a background download's progress).
+    :raise ValueError: if the two lists differ in length."""
     if len(letters) != len(addresses):
         raise ValueError("one address per letter")
     pdf = FPDF(unit="mm", format="A4")
@@ -34,6 +38,8 @@ def render(letters: list[Letter], addresses: list[tuple[str, str]], title: str, 
     for letter, (name, address) in zip(letters, addresses, strict=True):
         pdf.add_page()
         draw_letter(pdf, fonts, letter, name, address)
+        if drawn:
+            drawn()
     return bytes(pdf.output())
 
 

@@ -40,12 +40,15 @@ def new_document(session, organisation_id: int, title: str, introduction: str, s
                     str(get_locale() or "da"), [], min_group)
 
 
-def report_document(session, report: Report, min_group: int, show_texts: bool = True) -> Document:
+def report_document(session, report: Report, min_group: int, show_texts: bool = True, progress=None) -> Document:
     """The report with every section filled in. `show_texts` False leaves out free-text answers even where
-    a section asks for them (a share link without the tick)."""
+    a section asks for them (a share link without the tick). `progress` (engagement.prepared.runner.Progress),
+    if given, counts the sections as they are read."""
     document = new_document(session, report.organisation_id, report.title, report.introduction, report.since,
                             report.until, min_group)
     filters = Filters(since=report.since, until=report.until)
+    if progress:
+        progress.start(len(report.sections), "read")
     for index, part in enumerate(report.sections, start=1):
         key = f"s{index}"
         options = part.options or {}
@@ -66,6 +69,8 @@ def report_document(session, report: Report, min_group: int, show_texts: bool = 
             section = Section(key, _("Class sessions"), part.text,
                               class_blocks(session, report.organisation_id, report.since, report.until, min_group))
         document.sections.append(section)
+        if progress:
+            progress.advance()
     return document
 
 

@@ -54,13 +54,20 @@ class ReportPdf(FPDF):
         self.cell(0, 5, self.typeface.safe(f"{self.footer_text} · {page}"), align="C")
 
 
-def report_pdf(document: Document) -> bytes:
-    """The document as PDF bytes, its fixed words in `document.language`.
+def report_pdf(document: Document, progress=None) -> bytes:
+    """The document as PDF bytes, its fixed words in `document.language`. `progress`
+    (engagement.prepared.runner.Progress), if given, counts the charts as they are drawn, then the
+    sections as they are laid out.
 
     :raise ChartImagesUnavailable: if the document has charts and Chromium is missing or fails.
     """
     with force_locale(document.language):
-        images = png_images([chart.figure for chart in document.charts()], WIDTH, locale=document.language)
+        if progress:
+            progress.start(len(document.charts()), "charts")
+        images = png_images([chart.figure for chart in document.charts()], WIDTH, locale=document.language,
+                            drawn=progress.advance if progress else None)
+        if progress:
+            progress.start(len(document.sections), "laid_out")
         pdf = ReportPdf(shorten_plain(f"{document.organisation} · {document.title}", 110))
         pdf.set_title(document.title)
         pdf.set_author(document.organisation)
@@ -82,6 +89,8 @@ def report_pdf(document: Document) -> bytes:
             draw_text(pdf, section.text)
             for block in section.blocks:
                 draw_block(pdf, block, charts)
+            if progress:
+                progress.advance()
         return bytes(pdf.output())
 
 

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from engagement.common.access import builder_required, can_build, reader_required
 from engagement.competitions.models import Competition
 from engagement.downloads import download
-from engagement.reports import standalone
+from engagement.prepared.staff import prepare
+from engagement.reports import background, standalone
 from engagement.reports.content import report_document
 from engagement.reports.forms import ReportForm, SectionForm, SectionTextForm
 from engagement.reports.models import Report, ReportSection
@@ -250,10 +251,15 @@ def html_file(report_id):
 @login_required
 @reader_required
 def pdf_file(report_id):
+    """The A4 PDF; one with more charts than REPORT_PDF_DIRECT_CHARTS is made in the background
+    (engagement.reports.background), and this sends the person to the page that shows its progress."""
     from engagement.common.chart_images import ChartImagesUnavailable
     from engagement.reports.pdf import report_pdf
 
     report = load_report(report_id)
+    if background.too_big_for_now(db.session, report):
+        return prepare(background.PDF_MAKER, {"report_id": report.id}, file_name(report, "pdf"), "application/pdf",
+                       unit="read")
     try:
         body = report_pdf(report_document(db.session, report, min_group()))
     except ChartImagesUnavailable as error:

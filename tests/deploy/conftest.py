@@ -17,12 +17,14 @@ if not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+def stack(request, tmp_path_factory):
+    """The stack for the test module; a module's STACK_SETTINGS override lines of deploy/.env.example."""
     if not (shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")):
         missing_tool("nginx is missing: install Debian's nginx (apt-get install -y nginx) to test the "
                      "deployed shape")
     try:
-        running = start_stack(tmp_path_factory.mktemp("stack"))
+        running = start_stack(tmp_path_factory.mktemp("stack"),
+                              settings=getattr(request.module, "STACK_SETTINGS", None))
     except StackError as error:
         pytest.fail(str(error), pytrace=False)
     yield running

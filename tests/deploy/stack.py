@@ -299,9 +299,10 @@ class Stack:
         self.processes.clear()
 
 
-def start_stack(folder: Path, server_url: str | None = None, workers: int = 2) -> Stack:
+def start_stack(folder: Path, server_url: str | None = None, workers: int = 2, settings: dict | None = None) -> Stack:
     """Everything from an empty database to two app servers behind nginx, by the README's steps:
-    settings in the env file, migrate, demo content, start. :raise StackError: with the logs."""
+    settings in the env file (`settings` override lines of deploy/.env.example), migrate, demo content,
+    start. :raise StackError: with the logs."""
     (folder / "logs").mkdir(parents=True, exist_ok=True)
     database_url, admin_url = database_urls(server_url or os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG)
     fresh_database(admin_url)
@@ -316,6 +317,7 @@ def start_stack(folder: Path, server_url: str | None = None, workers: int = 2) -
         "RATELIMIT_STORAGE_URI": REDIS_URL,
         "WEB_CONCURRENCY": str(workers),
         "LOG_LEVEL": "warning",
+        **(settings or {}),
     }))
     stack.settings = read_env_file(stack.env_file.read_text())
     stack.flask("db", "upgrade")
