@@ -10,14 +10,19 @@ from sqlalchemy import select
 from engagement.classes.models import ClassSession
 from engagement.classes.services import new_code
 from engagement.competitions.models import Competition, Idea
+from engagement.dashboard.filters import filters_to_json
+from engagement.dashboard.staff_exports import EXPORT_MAKER
 from engagement.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed
 from engagement.models import User
 from engagement.premises.models import Premises, Trial
+from engagement.prepared import services as prepared_services
+from engagement.prepared.models import DownloadStatus
 from engagement.reports.models import Report
 from engagement.touchpoints.models import Touchpoint
 from extensions import utcnow
 from surveys.maps import SurveyMap
 from surveys.models import Survey
+from surveys.results import Filters
 from tests.browser import NEXT, THANKS, answer, tap_button, wait_until_loaded
 from tests.browser.test_accessibility import log_in
 from tests.builders import EVERY_KIND, make_competition, make_idea, make_org, make_survey, make_user
@@ -119,6 +124,14 @@ def demo(db):
                                  name="2.g Vordingborg Gymnasium, bymidten", code=new_code(),
                                  ends_at=utcnow() + timedelta(hours=1))
     db.session.add(class_session)
+    # A survey export made in the background, ready: its page is a staff page too.
+    download, _new = prepared_services.request_download(
+        db.session, admin, EXPORT_MAKER,
+        {"survey_id": survey.id, "format": "xlsx", "filters": filters_to_json(Filters())}, "svar.xlsx",
+        "application/octet-stream", "da", "responses", utcnow())
+    download.status, download.done, download.total, download.body, download.size = (
+        DownloadStatus.ready, 520, 520, b"x" * 2048, 2048)
+    download.finished_at = utcnow()
     db.session.commit()
     text_question = next(q for q in survey.questions if q.kind == "long_text")
     return {
@@ -132,7 +145,8 @@ def demo(db):
             "report_id": db.session.scalar(select(Report.id).where(Report.organisation_id == org.id)),
             "premises_id": db.session.scalar(select(Premises.id).where(Premises.organisation_id == org.id)),
             "trial_id": db.session.scalar(select(Trial.id).where(Trial.organisation_id == org.id,
-                                                                 Trial.decision.is_(None)))},
+                                                                 Trial.decision.is_(None))),
+            "download_id": download.id},
     }
 
 
