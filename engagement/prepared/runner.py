@@ -86,8 +86,10 @@ def run(app: Flask, download_id: int, claim: str) -> None:
             finish(engine, download_id, claim, status=DownloadStatus.failed, error=message)
         else:
             beat.stop()
+            # The last step's count and what it counts: the beat may not have written them (a quick last step).
             finish(engine, download_id, claim, status=DownloadStatus.ready, body=body, size=len(body),
-                   done=progress.total if progress.total is not None else progress.done, total=progress.total)
+                   done=progress.total if progress.total is not None else progress.done, total=progress.total,
+                   **({"unit": progress.unit} if progress.unit else {}))
         finally:
             beat.stop()
             db.session.rollback()
