@@ -23,9 +23,7 @@ from dataclasses import replace
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
 
 from extensions import csrf, db, hooks, limiter, utcnow
 from surveys import answering, maps, structure
@@ -232,23 +230,10 @@ def page_for(survey: Survey, key: str, question: Question, next_: Next):
     return (page, 422) if next_.step is Step.invalid else page
 
 
-@bp.errorhandler(CSRFError)
-def expired_screen(error):
-    """A form of these pages refused for its token must not lose the typed answer.
-
-    The screen comes back with what was sent and a fresh token; nothing is stored.
-    """
-    try:
-        return keep_typed_answer()
-    except HTTPException as problem:
-        # An abort inside an error handler is not handled again (Flask would answer 500): hand it on.
-        return current_app.handle_http_exception(problem)
-
-
 def keep_typed_answer():
-    args = request.view_args or {}
-    if request.endpoint != "answer.screen" or not _valid_key(args.get("key", "")):
-        abort(400)
+    """A screen sent without its form token (form_token) must not lose the typed answer: the screen comes back
+    with what was sent and its token; nothing is stored."""
+    args = request.view_args
     survey, question = load_screen(args["slug"], args["key"], args["question_id"])
     next_ = answering.open_screen(db.session, survey, args["key"], question, utcnow())
     if next_.step in (Step.question, Step.done):
