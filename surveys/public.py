@@ -25,7 +25,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from extensions import csrf, db, hooks, limiter, utcnow
+from extensions import csrf, db, hooks, limiter, reads_only, utcnow
 from surveys import answering, maps, structure
 from surveys.answering import Next, Step
 from surveys.kinds import KINDS
@@ -67,6 +67,7 @@ def valid_via() -> str | None:
 
 @bp.get("/<slug>")
 def start(slug):
+    reads_only(db.session)
     survey = load_survey(slug)
     if survey.state is not SurveyState.open:
         return not_open_page(survey)
@@ -82,6 +83,7 @@ def start(slug):
 @csrf.exempt  # the form's own token is checked below (form_token)
 def screen(slug, key, question_id):
     if request.method == "GET":
+        reads_only(db.session)
         # The survey's stamp and the response come in one query: the screen most often opened of all.
         found, stored = answering.survey_and_stored(db.session, slug, key) if _valid_key(key) else (None, None)
         survey, question = screen_question(shown_survey(found), key, question_id)
@@ -246,6 +248,7 @@ def keep_typed_answer():
 
 @bp.get("/<slug>/<key>/tak")
 def thanks(slug, key):
+    reads_only(db.session)
     survey = load_survey(slug)
     response = answering.find_stored(db.session, survey, key) if _valid_key(key) else None
     if response is None or not response.completed:

@@ -77,6 +77,35 @@ def test_an_app_server_loads_a_survey_once_and_then_asks_only_for_its_stamp(clie
         assert kept().loads == loads
 
 
+def test_on_postgresql_a_screen_is_read_without_a_transaction_and_the_next_answer_still_is_one(client, db):
+    """No BEGIN and ROLLBACK round trips for a page that only shows, and the pooled connection it used is
+    transactional again for the answer that follows (else a half-stored answer could be committed)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite tells the server of no transaction for a read")
+    from sqlalchemy import event
+
+    survey = make_survey(db, make_org(db), QUESTIONS)
+    db.session.commit()
+    screen = first_screen(client, survey)
+    autocommit = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        autocommit.append((statement.split(None, 1)[0].upper(), conn.connection.driver_connection.autocommit))
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        page = client.get(screen).get_data(as_text=True)
+        shown, autocommit[:] = list(autocommit), []
+        choice = re.search(r'name="(q\d+)"[^>]*value="(\d+)"', page)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        sent = client.post(ACTION.search(page).group(1), data={"csrf_token": token, choice.group(1): choice.group(2)})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert shown == [("SELECT", True)]
+    assert sent.status_code == 303
+    assert autocommit and all(not value for _word, value in autocommit), autocommit
+    assert "INSERT" in [word for word, _value in autocommit]
+
+
 def test_a_new_answer_is_a_short_write(client, db):
     survey = make_survey(db, make_org(db), QUESTIONS)
     screen = first_screen(client, survey)
