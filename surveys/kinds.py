@@ -206,8 +206,8 @@ class MultipleChoice(SingleChoice):
 
     def export_columns(self, header, question):
         """A column per option: 1 when it was picked, else empty."""
-        return [(f"{header}: {choice.label}", option_picked(question.id, choice.id))
-                for choice in question.choices]
+        picked = picked_choices(question.id)
+        return [(f"{header}: {choice.label}", option_picked(picked, choice.id)) for choice in question.choices]
 
 
 class ImageChoice(SingleChoice):
@@ -474,18 +474,18 @@ class MapPoint(Kind):
         georeference = self._georeference(question)
         # Outside the f-strings, where the message extractor finds them.
         latitude, longitude, area, comment = _("latitude"), _("longitude"), _("area"), _("comment")
+        places = places_marked(question.id)  # shared by the question's columns: worked out once per response
+        on_earth = remembered(lambda a: _coordinates(georeference, a))
         columns = []
         for n in range(self.most(question)):
             name = header if self.most(question) == 1 else f"{header} ({n + 1})"
-            columns += [(f"{name}: x", place_value(question.id, n, lambda a: a.x)),
-                        (f"{name}: y", place_value(question.id, n, lambda a: a.y))]
+            columns += [(f"{name}: x", place_value(places, n, lambda a: a.x)),
+                        (f"{name}: y", place_value(places, n, lambda a: a.y))]
             if georeference:
-                columns += [(f"{name}: {latitude}", place_value(question.id, n, lambda a: _coordinate(
-                                georeference, a, 0))),
-                            (f"{name}: {longitude}", place_value(question.id, n, lambda a: _coordinate(
-                                georeference, a, 1)))]
-            columns += [(f"{name}: {area}", place_value(question.id, n, lambda a: labels.get(a.choice_id))),
-                        (f"{name}: {comment}", place_value(question.id, n, lambda a: a.text))]
+                columns += [(f"{name}: {latitude}", place_value(places, n, lambda a: on_earth(a)[0])),
+                            (f"{name}: {longitude}", place_value(places, n, lambda a: on_earth(a)[1]))]
+            columns += [(f"{name}: {area}", place_value(places, n, lambda a: labels.get(a.choice_id))),
+                        (f"{name}: {comment}", place_value(places, n, lambda a: a.text))]
         return columns
 
     def _georeference(self, question):
@@ -609,8 +609,31 @@ def format_number(number: float) -> str:
 
 # Export values (see Kind.export_columns): each reads one question's rows of a response.
 
-def option_picked(question_id: int, choice_id: int) -> Callable:
-    return lambda response, answers: 1 if any(a.choice_id == choice_id for a in answers.get(question_id, ())) else None
+# An export asks every column of a question about the same response in a row, so what the columns share is worked
+# out for the first and remembered (`remembered`) until the next response comes.
+
+def remembered(work: Callable) -> Callable:
+    """`work(x)`, worked out again only when `x` is not the object of the last call."""
+    last = [_NOTHING, None]
+
+    def value(x):
+        if last[0] is not x:
+            last[0], last[1] = x, work(x)  # holding `x` keeps its id from being reused for another object
+        return last[1]
+    return value
+
+
+_NOTHING = object()
+
+
+def picked_choices(question_id: int) -> Callable:
+    """answers -> the ids of the options picked in the question."""
+    return remembered(lambda answers: {a.choice_id for a in answers.get(question_id, ())})
+
+
+def option_picked(picked: Callable, choice_id: int) -> Callable:
+    """`picked`: as picked_choices gives."""
+    return lambda response, answers: 1 if choice_id in picked(answers) else None
 
 
 def picked_label(question_id: int, labels: dict[int, str]) -> Callable:
@@ -626,17 +649,23 @@ def number_or_text(question_id: int) -> Callable:
     return value
 
 
-def place_value(question_id: int, n: int, read: Callable) -> Callable:
-    """What `read` gives for the n-th place (0 first) a person marked on a place question, or None."""
+def places_marked(question_id: int) -> Callable:
+    """answers -> the places a person marked on a place question (on the map or from the list), in order."""
+    return remembered(lambda answers: [a for a in answers.get(question_id, ())
+                                       if a.x is not None or a.choice_id is not None])
+
+
+def place_value(places: Callable, n: int, read: Callable) -> Callable:
+    """What `read` gives for the n-th place (0 first) of those `places` (as places_marked gives), or None."""
     def value(response, answers):
-        places = [a for a in answers.get(question_id, ()) if a.x is not None or a.choice_id is not None]
-        return read(places[n]) if n < len(places) else None
+        marked = places(answers)
+        return read(marked[n]) if n < len(marked) else None
     return value
 
 
-def _coordinate(georeference, answer, index: int) -> float | None:
-    """Latitude (index 0) or longitude (1) of a place marked on the map; None for one picked from the list."""
-    return None if answer.x is None else georeference.lat_lon(answer.x, answer.y)[index]
+def _coordinates(georeference, answer) -> tuple[float | None, float | None]:
+    """Latitude and longitude of a place marked on the map; None, None for one picked from the list."""
+    return (None, None) if answer.x is None else georeference.lat_lon(answer.x, answer.y)
 
 
 def cell_number(number: float) -> int | float | str:

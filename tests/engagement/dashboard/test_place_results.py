@@ -307,6 +307,25 @@ def test_the_spreadsheets_give_each_place_its_latitude_and_longitude(client, db,
     assert values[f"{prompt} (1): kommentar"] == "'=1+1"
 
 
+def test_each_row_of_the_spreadsheet_holds_that_persons_own_places(client, db, survey, lead):
+    add_places(db, survey, [(0.5, 0.5, "Ved springvandet"), "Havnen"])
+    add_places(db, survey, [(0.25, 0.75)], started=MAY + timedelta(hours=1))
+    add_places(db, survey, ["Torvet"], started=MAY + timedelta(hours=2))
+    text = client.get(f"/staff/surveys/{survey.id}/export.csv").get_data(as_text=True).lstrip("\ufeff")
+    header, *rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    first, second, third = (dict(zip(header, row, strict=True)) for row in rows)
+    prompt = "1. " + survey.questions[0].prompt
+    assert (first[f"{prompt} (1): x"], first[f"{prompt} (1): kommentar"], first[f"{prompt} (2): område"]) == (
+        "0,5", "Ved springvandet", "Havnen")
+    assert (second[f"{prompt} (1): x"], second[f"{prompt} (1): y"], second[f"{prompt} (1): kommentar"]) == (
+        "0,25", "0,75", "")
+    assert second[f"{prompt} (2): område"] == "" and second[f"{prompt} (2): breddegrad"] == ""
+    assert float(second[f"{prompt} (1): breddegrad"].replace(",", ".")) == pytest.approx(
+        NORTH - (NORTH - SOUTH) * 3 / 4, abs=1e-6)
+    assert third[f"{prompt} (1): område"] == "Torvet"
+    assert all(third[f"{prompt} (1): {column}"] == "" for column in ("x", "y", "breddegrad", "kommentar"))
+
+
 def test_a_map_without_coordinates_gives_no_latitude_columns_and_says_why_there_is_no_geojson(client, db, org, lead):
     survey = make_place_survey(db, org, make_map(db, org, name="Skitse af havnen"))
     add_places(db, survey, [(0.5, 0.5)])
