@@ -60,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
     for code in ERRORS:
         app.register_error_handler(code, render_error)
     app.register_error_handler(CSRFError, lambda e: render_error(e, code=400))
+    web.out_of_the_collectors_sight(app)
     return app
 
 
