@@ -122,11 +122,13 @@ class Kind:
         text kinds are read as lists."""
         return {"chart": self.chart}
 
-    def export_columns(self, header: str, question) -> list[tuple[str, Callable]]:
-        """The question's columns in a response export, as (header, value) pairs: one column with the
-        number or the text. `value(response, answers)` gets a response and its answers as {question id:
-        [rows with .choice_id, .number, .text]} and returns text, a number or None for an empty cell."""
-        return [(header, number_or_text(question.id))]
+    def export_columns(self, header: str, question) -> tuple[list[str], Callable[[object, dict], list]]:
+        """The question's columns in a response export, as (headers, values): here one column with the
+        number or the text. `values(response, answers)` gets a response and its answers as {question id:
+        [rows with .choice_id, .number, .text, .x, .y]} and returns a new list of one cell per header:
+        text, a number or None for an empty cell. It runs once per response, so it does each question's
+        work once, not once per column."""
+        return [header], number_or_text(question.id)
 
     def file_choices_problem(self, count: int, n: int) -> str | None:
         """Why `count` options in a survey file do not fit question `n` of this kind, translated; None when
@@ -179,7 +181,7 @@ class SingleChoice(Kind):
 
     def export_columns(self, header, question):
         """One column with the label of the option picked."""
-        return [(header, picked_label(question.id, {c.id: c.label for c in question.choices}))]
+        return [header], picked_label(question.id, {c.id: c.label for c in question.choices})
 
     def file_choices_problem(self, count, n):
         return _("Question %(n)s needs at least two options.", n=n) if count < 2 else None
@@ -206,8 +208,8 @@ class MultipleChoice(SingleChoice):
 
     def export_columns(self, header, question):
         """A column per option: 1 when it was picked, else empty."""
-        picked = picked_choices(question.id)
-        return [(f"{header}: {choice.label}", option_picked(picked, choice.id)) for choice in question.choices]
+        return ([f"{header}: {choice.label}" for choice in question.choices],
+                options_picked(question.id, [choice.id for choice in question.choices]))
 
 
 class ImageChoice(SingleChoice):
@@ -474,19 +476,14 @@ class MapPoint(Kind):
         georeference = self._georeference(question)
         # Outside the f-strings, where the message extractor finds them.
         latitude, longitude, area, comment = _("latitude"), _("longitude"), _("area"), _("comment")
-        places = places_marked(question.id)  # shared by the question's columns: worked out once per response
-        on_earth = remembered(lambda a: _coordinates(georeference, a))
-        columns = []
+        headers = []
         for n in range(self.most(question)):
             name = header if self.most(question) == 1 else f"{header} ({n + 1})"
-            columns += [(f"{name}: x", place_value(places, n, lambda a: a.x)),
-                        (f"{name}: y", place_value(places, n, lambda a: a.y))]
+            headers += [f"{name}: x", f"{name}: y"]
             if georeference:
-                columns += [(f"{name}: {latitude}", place_value(places, n, lambda a: on_earth(a)[0])),
-                            (f"{name}: {longitude}", place_value(places, n, lambda a: on_earth(a)[1]))]
-            columns += [(f"{name}: {area}", place_value(places, n, lambda a: labels.get(a.choice_id))),
-                        (f"{name}: {comment}", place_value(places, n, lambda a: a.text))]
-        return columns
+                headers += [f"{name}: {latitude}", f"{name}: {longitude}"]
+            headers += [f"{name}: {area}", f"{name}: {comment}"]
+        return headers, places_marked(question.id, len(headers), labels, georeference)
 
     def _georeference(self, question):
         """The georeference of the question's map (read through the question's own session), or None."""
@@ -607,65 +604,53 @@ def format_number(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
 
 
-# Export values (see Kind.export_columns): each reads one question's rows of a response.
+# Export values (see Kind.export_columns): each reads one question's rows of a response and gives its cells.
 
-# An export asks every column of a question about the same response in a row, so what the columns share is worked
-# out for the first and remembered (`remembered`) until the next response comes.
-
-def remembered(work: Callable) -> Callable:
-    """`work(x)`, worked out again only when `x` is not the object of the last call."""
-    last = [_NOTHING, None]
-
-    def value(x):
-        if last[0] is not x:
-            last[0], last[1] = x, work(x)  # holding `x` keeps its id from being reused for another object
-        return last[1]
-    return value
-
-
-_NOTHING = object()
-
-
-def picked_choices(question_id: int) -> Callable:
-    """answers -> the ids of the options picked in the question."""
-    return remembered(lambda answers: {a.choice_id for a in answers.get(question_id, ())})
-
-
-def option_picked(picked: Callable, choice_id: int) -> Callable:
-    """`picked`: as picked_choices gives."""
-    return lambda response, answers: 1 if choice_id in picked(answers) else None
+def number_or_text(question_id: int) -> Callable:
+    def values(response, answers):
+        for answer in answers.get(question_id, ()):
+            return [cell_number(answer.number) if answer.number is not None else answer.text]
+        return [None]
+    return values
 
 
 def picked_label(question_id: int, labels: dict[int, str]) -> Callable:
-    return lambda response, answers: next(
-        (labels.get(a.choice_id) for a in answers.get(question_id, ()) if a.choice_id is not None), None)
-
-
-def number_or_text(question_id: int) -> Callable:
-    def value(response, answers):
+    def values(response, answers):
         for answer in answers.get(question_id, ()):
-            return cell_number(answer.number) if answer.number is not None else answer.text
-        return None
-    return value
+            if answer.choice_id is not None:
+                return [labels.get(answer.choice_id)]
+        return [None]
+    return values
 
 
-def places_marked(question_id: int) -> Callable:
-    """answers -> the places a person marked on a place question (on the map or from the list), in order."""
-    return remembered(lambda answers: [a for a in answers.get(question_id, ())
-                                       if a.x is not None or a.choice_id is not None])
+def options_picked(question_id: int, choice_ids: list[int]) -> Callable:
+    """A cell per option, in `choice_ids` order: 1 when the person picked it, else None."""
+    def values(response, answers):
+        given = answers.get(question_id)
+        if not given:
+            return [None] * len(choice_ids)
+        picked = {answer.choice_id for answer in given}
+        return [1 if choice_id in picked else None for choice_id in choice_ids]
+    return values
 
 
-def place_value(places: Callable, n: int, read: Callable) -> Callable:
-    """What `read` gives for the n-th place (0 first) of those `places` (as places_marked gives), or None."""
-    def value(response, answers):
-        marked = places(answers)
-        return read(marked[n]) if n < len(marked) else None
-    return value
-
-
-def _coordinates(georeference, answer) -> tuple[float | None, float | None]:
-    """Latitude and longitude of a place marked on the map; None, None for one picked from the list."""
-    return (None, None) if answer.x is None else georeference.lat_lon(answer.x, answer.y)
+def places_marked(question_id: int, width: int, labels: dict[int, str], georeference) -> Callable:
+    """`width` cells: per place marked (on the map or from the list), in the order marked, its x and y, its
+    latitude and longitude when there is a `georeference`, its area's label and its comment."""
+    def values(response, answers):
+        cells = []
+        for answer in answers.get(question_id, ()):
+            if answer.x is None and answer.choice_id is None:
+                continue  # a row that marks no place
+            if len(cells) == width:
+                break
+            cells += (answer.x, answer.y)
+            if georeference:
+                cells += (None, None) if answer.x is None else georeference.lat_lon(answer.x, answer.y)
+            cells += (labels.get(answer.choice_id), answer.text)
+        cells += [None] * (width - len(cells))
+        return cells
+    return values
 
 
 def cell_number(number: float) -> int | float | str:

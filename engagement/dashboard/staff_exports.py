@@ -12,8 +12,9 @@ shared one) could hold an app server past gunicorn's 30 s: the request then
 starts the export in the background (engagement.prepared, the maker
 "survey_export") and sends the person to a page that shows its progress.
 
-The columns are data (`Column`), built once per export by `export_columns`.
-Other parts of engagement add their own through the "export_columns" hook.
+The columns are data (a `Column`, or a question's `Columns` worked out together),
+built once per export by `export_columns`. Other parts of engagement add their
+own through the "export_columns" hook.
 """
 import csv
 import io
@@ -29,7 +30,17 @@ from flask_login import login_required
 from sqlalchemy import Select, func, select
 from werkzeug.exceptions import NotFound
 
-from engagement.common.spreadsheets import XLSX_MIMETYPE, Column, csv_cell, formula_safe, local_time, write_xlsx
+from engagement.common.spreadsheets import (
+    XLSX_MIMETYPE,
+    Column,
+    Columns,
+    csv_cell,
+    formula_safe,
+    headers_of,
+    local_time,
+    row_maker,
+    write_xlsx,
+)
 from engagement.dashboard import bp
 from engagement.dashboard.filters import filter_args, filters_from_args, filters_from_json, filters_to_json
 from engagement.prepared import Description
@@ -150,7 +161,7 @@ def export_query(survey: Survey, filters: Filters) -> Select:
             .order_by(Response.started_at, Response.id))
 
 
-def export_columns(session, survey: Survey) -> list[Column]:
+def export_columns(session, survey: Survey) -> list[Column | Columns]:
     columns = [
         Column(_("Response number"), lambda response, answers: response.id),
         Column(_("Started at"), lambda response, answers: local_time(response.started_at)),
@@ -162,13 +173,13 @@ def export_columns(session, survey: Survey) -> list[Column]:
     for hook in hooks("export_columns"):
         columns += hook(session, survey)
     for number, question in enumerate(survey.questions, start=1):
-        columns += question_columns(f"{number}. {question.prompt}", question)
+        columns.append(question_columns(f"{number}. {question.prompt}", question))
     return columns
 
 
-def question_columns(header: str, question: Question) -> list[Column]:
+def question_columns(header: str, question: Question) -> Columns:
     """The question's columns as its kind lays them out (surveys.kinds.Kind.export_columns)."""
-    return [Column(title, value) for title, value in KINDS[question.kind].export_columns(header, question)]
+    return Columns(*KINDS[question.kind].export_columns(header, question))
 
 
 def seconds_to_complete(response, answers) -> int | None:
@@ -177,7 +188,7 @@ def seconds_to_complete(response, answers) -> int | None:
     return round((response.completed_at - response.started_at).total_seconds())
 
 
-def response_rows(session, query: Select, columns: list[Column],
+def response_rows(session, query: Select, columns: list[Column | Columns],
                   counted: Callable[[int], None] | None = None) -> Iterator[list[list]]:
     """The cell values of the responses `query` selects, one list of rows per chunk; `counted(n)` is told
     the number of responses in each chunk as it is read (a background export's progress).
@@ -185,15 +196,13 @@ def response_rows(session, query: Select, columns: list[Column],
     The responses stream from one query (a server-side cursor on PostgreSQL);
     each chunk's answers come with one more query, so memory holds one chunk.
     """
-    values = [column.value for column in columns]
+    row = row_maker(columns)
     result = session.execute(query.execution_options(yield_per=CHUNK_SIZE))
     try:
         for chunk in result.partitions():
             answers = answers_by_response(session, [response.id for response in chunk])
-            rows = []
-            for response in chunk:  # the hot loop of an export: a call per cell, nothing more
-                given = answers.get(response.id, NO_ANSWERS)
-                rows.append([value(response, given) for value in values])
+            # The hot loop of an export: a call per question (and per single column), nothing more.
+            rows = [row(response, answers.get(response.id, NO_ANSWERS)) for response in chunk]
             if counted:
                 counted(len(rows))
             yield rows
@@ -213,7 +222,7 @@ def answers_by_response(session, response_ids: list[int]) -> dict[int, dict[int,
     return grouped
 
 
-def csv_pieces(session, query: Select, columns: list[Column],
+def csv_pieces(session, query: Select, columns: list[Column | Columns],
                counted: Callable[[int], None] | None = None) -> Iterator[bytes]:
     """The CSV for Danish Excel, a chunk of responses per piece.
 
@@ -223,7 +232,7 @@ def csv_pieces(session, query: Select, columns: list[Column],
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow([formula_safe(column.header) for column in columns])
+    writer.writerow([formula_safe(header) for header in headers_of(columns)])
     yield ("\ufeff" + _drain(buffer)).encode("utf-8")
     for rows in response_rows(session, query, columns, counted):
         writer.writerows([csv_cell(value) for value in row] for row in rows)
@@ -237,9 +246,9 @@ def _drain(buffer: io.StringIO) -> str:
     return text
 
 
-def write_workbook(session, query: Select, columns: list[Column], file,
+def write_workbook(session, query: Select, columns: list[Column | Columns], file,
                    counted: Callable[[int], None] | None = None) -> None:
     """Write the workbook to `file` as the responses are read (engagement.common.spreadsheets.write_xlsx)."""
     rows = itertools.chain.from_iterable(response_rows(session, query, columns, counted))
-    widths = [min(max(len(column.header), 12), 40) for column in columns]
-    write_xlsx(file, _("Responses"), [column.header for column in columns], rows, widths)
+    headers = headers_of(columns)
+    write_xlsx(file, _("Responses"), headers, rows, [min(max(len(header), 12), 40) for header in headers])
