@@ -211,12 +211,14 @@ def response_rows(session, query: Select, columns: list[Column | Columns],
 
 
 def answers_by_response(session, response_ids: list[int]) -> dict[int, dict[int, list]]:
+    """{response id: {question id: its answer rows, in the order they were stored}}: a person's places in the
+    order they marked them. That order is the index's on (response, question), so SQLite need not sort."""
     grouped: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     answers = Answer.__table__  # plain rows: no ORM loading for a few hundred thousand of them
     rows = session.execute(select(answers.c.response_id, answers.c.question_id, answers.c.choice_id,
                                   answers.c.number, answers.c.text, answers.c.x, answers.c.y)
                            .where(answers.c.response_id.in_(response_ids))
-                           .order_by(answers.c.id)).all()  # a person's places in the order they marked them
+                           .order_by(answers.c.response_id, answers.c.question_id, answers.c.id)).all()
     for row in rows:
         grouped[row[0]][row[1]].append(row)  # response id, question id
     return grouped
