@@ -187,10 +187,11 @@ def commit_without_waiting_for_disk(session) -> None:
 
 def reads_only(session) -> None:
     """Declare that this request only reads: on PostgreSQL its statements then run outside a transaction, so
-    no BEGIN and ROLLBACK travel to the server (a survey screen's GET is one round trip instead of three).
-    Each statement sees what was committed when it ran, which is all a page that only shows needs. Call it
-    before the session's first statement; nothing if that has run, or on SQLite (whose reads begin no
-    transaction the server must be told of). The pool sets the connection back when it is returned."""
+    no BEGIN and ROLLBACK travel to the server (a survey screen's GET makes two round trips, the pool's ping
+    and the SELECT, instead of four). Each statement sees what was committed when it ran, which is all a page
+    that only shows needs. Call it before the session's first statement; nothing if that has run, or on SQLite
+    (whose reads begin no transaction the server must be told of). The pool sets the connection back when it
+    is returned."""
     session = session() if callable(session) else session  # Flask-SQLAlchemy's db.session is a scoped_session
     if session.get_transaction() is None and session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
