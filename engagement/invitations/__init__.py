@@ -11,13 +11,16 @@ lists whose day has come ("purge_contacts").
 
 def init_app(app):
     from engagement import prepared
+    from engagement.common.access import can_build
     from engagement.invitations import public, staff
     from extensions import add_hook
 
     app.register_blueprint(staff.bp)
     app.register_blueprint(public.bp)
     # Letters to more than LETTERS_AT_ONCE people are made in the background.
-    prepared.add_maker(app, staff.LETTERS_MAKER, prepared.Maker(staff.make_letters, staff.describe_letters))
+    # Names and addresses: only those who may make the letters may fetch them, also after asking.
+    prepared.add_maker(app, staff.LETTERS_MAKER,
+                       prepared.Maker(staff.make_letters, staff.describe_letters, allowed=can_build))
     add_hook(app, "survey_attribution", survey_attribution)
     add_hook(app, "response_completed", response_completed)
     add_hook(app, "purge_contacts", purge_contacts)

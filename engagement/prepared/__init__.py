@@ -30,9 +30,12 @@ class Maker:
     """`make(session, download, progress, file)` writes the file's bytes to `file`, reading with `session`
     (its own, in a thread) and telling `progress` (runner.Progress) how far it is; an exception fails the
     download (an HTTPException's description, 404 or 503, is shown to the person). `describe(download)`
-    says what it is, from a request."""
+    says what it is, from a request. `allowed(user)` says whether the person who asked may still have it:
+    asked again at every look at its page, its progress or its file, so someone whose role has been lowered
+    since (an editor made a viewer) gets a 403, as the view that started it would now give them."""
     make: Callable
     describe: Callable
+    allowed: Callable = lambda user: True
 
 
 def add_maker(app: Flask, name: str, maker: Maker) -> None:

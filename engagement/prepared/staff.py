@@ -2,12 +2,13 @@
 static/js/downloads.js polls about once a second), the finished file, and "try again".
 
 Only the person who asked sees any of it: for everyone else, colleagues included, each address is a 404.
+Should their role no longer allow the file (an editor made a viewer), they get a 403.
 Every look at the page or its progress also checks the heartbeat, and takes over (and restarts here) a
 download whose thread has died with its process.
 """
 import logging
 
-from flask import current_app, jsonify, redirect, render_template, url_for
+from flask import abort, current_app, jsonify, redirect, render_template, url_for
 from flask_babel import format_decimal, format_number, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -36,10 +37,14 @@ def prepare(maker: str, params: dict, file_name: str, mimetype: str, unit: str):
 
 
 def load_download(download_id: int, *options) -> PreparedDownload:
-    """:raise 404: unless the signed-in user asked for it (in their organisation)."""
-    return db.first_or_404(select(PreparedDownload).options(*options).where(
+    """:raise 404: unless the signed-in user asked for it (in their organisation); 403 if their role no longer
+    allows the file (the maker's `allowed`)."""
+    download = db.first_or_404(select(PreparedDownload).options(*options).where(
         PreparedDownload.id == download_id, PreparedDownload.user_id == current_user.id,
         PreparedDownload.organisation_id == current_user.organisation_id))
+    if not maker_named(download.maker).allowed(current_user):
+        abort(403)
+    return download
 
 
 def looked_at(download_id: int) -> PreparedDownload:
