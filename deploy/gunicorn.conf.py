@@ -25,6 +25,24 @@ graceful_timeout = 30
 max_requests = 2000
 max_requests_jitter = 200
 
+# The app is built once, in the master, and every worker is a fork of it. A replaced worker then serves
+# within milliseconds: built anew, it took about 2 s of CPU, while the other workers took its share of
+# requests (the bench's submissions as deployed had a p99 of 1.5 s against a p50 of 74 ms). The workers
+# also share the built app's memory, which the garbage collector leaves alone (web.out_of_the_collectors_
+# sight). New code needs a restart (systemctl restart), as it always has: a reload keeps the built app.
+preload_app = True
+
+
+def post_fork(server, worker):
+    """A forked worker must never use a database connection the master opened (two processes on one socket
+    mix up their replies): forget the pool's connections without closing them, so the worker opens its own.
+    Redis clients see the fork themselves and reconnect."""
+    from extensions import db
+
+    with server.app.wsgi().app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
+
 # The scheme and the client's address come from nginx's X-Forwarded-* headers through the app's
 # ProxyFix (TRUSTED_PROXY_HOPS), in one place: gunicorn itself trusts none of them.
 secure_scheme_headers = {}
