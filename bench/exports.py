@@ -24,6 +24,7 @@ from pathlib import Path
 
 from bench.report import load_average, seconds, table
 from bench.scale import BATCH, BENCH_SURVEY, bench_app, create_bench_survey, fresh_schema, mib
+from engagement.common.spreadsheets import headers_of
 from engagement.dashboard.staff_exports import csv_pieces, export_columns, export_query, write_workbook
 from engagement.demo.seed import add_responses
 from engagement.models import Role, User
@@ -58,7 +59,7 @@ def exports_section(folder: Path, log=print, responses: int = RESPONSES) -> str:
                                           log, name) for name in ("XLSX", "CSV")}
         db.session.remove()
         db.engine.dispose()
-    return section(responses, len(columns), seeded, figures, background)
+    return section(responses, len(headers_of(columns)), seeded, figures, background)
 
 
 def seed(survey, responses: int) -> float:
