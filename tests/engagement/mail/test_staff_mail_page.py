@@ -39,3 +39,12 @@ def test_another_organisations_mail_is_neither_listed_nor_retried(client, db, st
     assert "Deres hemmelige mail" not in page and "Nothing is waiting" in page
     token = csrf_token(client, "/staff/mail/")
     assert client.post(f"/staff/mail/{foreign.id}/retry", data={"csrf_token": token}).status_code == 404
+
+
+def test_the_page_says_which_mails_wait_here_invitations_included(client, db, staff):
+    """Personal invitations and their reminders go through the same queue as the answers to ideas."""
+    org = make_org(db)
+    staff(make_user(db, org, role="editor"))
+    text = " ".join(client.get("/staff/mail/").get_data(as_text=True).split())
+    assert "når deres idé får svar" in text
+    assert "folk på en invitationsliste får deres personlige link og påmindelser" in text
