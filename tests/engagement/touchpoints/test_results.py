@@ -154,3 +154,14 @@ def test_a_survey_only_shared_as_a_link_gets_no_empty_touchpoint_column(client, 
     staff(make_user(db, org))
     header, *_rows = csv_rows(client, f"/staff/surveys/{survey.id}/export.csv")
     assert "Kontaktpunkt" not in header
+
+
+def test_the_results_page_says_the_answer_filter_does_not_narrow_the_funnel(client, db, org, survey, places, staff):
+    """A scan has no answers: under "only those who answered ..." the funnel still counts everyone, and says so."""
+    staff(make_user(db, org, role="viewer"))
+    choice_id = next(q for q in survey.questions if q.choices).choices[0].id
+    note = "Svarfilteret gælder ikke her"
+    unfiltered = client.get(f"/staff/surveys/{survey.id}/results").get_data(as_text=True)
+    assert "Hvor svarene kom fra" in unfiltered and note not in unfiltered
+    filtered = client.get(f"/staff/surveys/{survey.id}/results?a={choice_id}").get_data(as_text=True)
+    assert "Hvor svarene kom fra" in filtered and note in filtered
