@@ -43,6 +43,22 @@ def post_fork(server, worker):
         for engine in db.engines.values():
             engine.dispose(close=False)
 
+# A worker that leaves in good order (after max_requests, or when the server is restarted) first gives the
+# downloads it is making in the background this long to finish: an export of 100,000 responses takes 7-20
+# s, and cut off it would be made again from zero by another server once its heartbeat went stale. Under
+# gunicorn's 30 s timeout, which still ends a worker that never finishes. Meanwhile the server has one worker
+# fewer.
+FINISH_DOWNLOADS_SECONDS = 20
+
+
+def worker_exit(server, worker):
+    from engagement.prepared import runner
+
+    left = runner.finish_running(FINISH_DOWNLOADS_SECONDS)
+    if left:
+        server.log.warning("worker %s leaves downloads unfinished, to be made again: %s", worker.pid, ", ".join(left))
+
+
 # The scheme and the client's address come from nginx's X-Forwarded-* headers through the app's
 # ProxyFix (TRUSTED_PROXY_HOPS), in one place: gunicorn itself trusts none of them.
 secure_scheme_headers = {}

@@ -8,11 +8,14 @@ transactions of their own on the engine: the maker's read never has to end for t
 write lock is held for longer than one UPDATE. Every write is conditioned on the job's `claim`: when a
 poll has taken the job over (the heartbeat had stopped), this thread's writes change nothing, and the
 maker is stopped at its next step. Threads are daemons: a worker that exits takes them along, and its
-jobs' heartbeats go stale, which is what a takeover waits for.
+jobs' heartbeats go stale, which is what a takeover waits for. A worker that leaves in good order (gunicorn
+retires one after max_requests, or stops them all for a restart) first gives them a little time to finish
+(`finish_running`, from deploy/gunicorn.conf.py's worker_exit), so an export is not made twice.
 """
 import logging
 import tempfile
 import threading
+import time
 
 from flask import Flask
 from flask_babel import force_locale
@@ -52,13 +55,29 @@ class Progress:
         self.done += count
 
 
+THREAD_NAME = "download-"  # how this process's download threads (and their beats) are named
+
+
 def start(app: Flask, download_id: int, claim: str) -> threading.Thread:
     """Make the download in a new thread of this process. Call it after the commit that made or claimed
     the job with `claim`."""
-    thread = threading.Thread(target=run, args=(app, download_id, claim), name=f"download-{download_id}",
+    thread = threading.Thread(target=run, args=(app, download_id, claim), name=f"{THREAD_NAME}{download_id}",
                               daemon=True)
     thread.start()
     return thread
+
+
+def finish_running(seconds: float) -> list[str]:
+    """Wait up to `seconds` in all for this process's downloads to finish (its worker is about to exit); the
+    names of the threads still running then, whose jobs another server will make again."""
+    deadline = time.monotonic() + seconds
+    for thread in running():
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return [thread.name for thread in running()]
+
+
+def running() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name.startswith(THREAD_NAME) and thread.is_alive()]
 
 
 def run(app: Flask, download_id: int, claim: str) -> None:
@@ -130,7 +149,7 @@ class Beat(threading.Thread):
     of its own. When the row is no longer this claim's (taken over, or deleted), it tells the maker."""
 
     def __init__(self, engine, download_id: int, claim: str, progress: Progress):
-        super().__init__(name=f"download-{download_id}-beat", daemon=True)
+        super().__init__(name=f"{THREAD_NAME}{download_id}-beat", daemon=True)
         self.engine, self.download_id, self.claim, self.progress = engine, download_id, claim, progress
         self.stopping = threading.Event()
 

@@ -2,8 +2,14 @@
 page with a progress bar, any app server's poll takes over a job whose process died, and the file that
 comes out is the file the direct download gives."""
 import io
+import logging
+import os
 import re
+import runpy
+import threading
 from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
@@ -20,6 +26,7 @@ from tests.conftest import csrf_token, routes_taking
 from tests.engagement.prepared import every_kind_survey_with_answers, wait_until_finished
 
 PAGE = re.compile(r"^/staff/downloads/(\d+)$")
+GUNICORN_CONF = Path(__file__).resolve().parents[3] / "deploy" / "gunicorn.conf.py"
 
 
 @pytest.fixture
@@ -286,3 +293,49 @@ def test_a_download_that_ends_well_or_badly_leaves_no_write_lock_behind(app, db,
             other.execute("BEGIN IMMEDIATE")  # "database is locked" at once if anyone still held it
             other.execute("ROLLBACK")
         other.close()
+
+
+def slow_export(app, release: threading.Event) -> prepared.Maker:
+    """The survey export, once `release` is set."""
+    with app.app_context():
+        working = prepared.maker_named("survey_export")
+
+    def make(session, download, progress, file):
+        release.wait(30)
+        working.make(session, download, progress, file)
+    return prepared.Maker(make, working.describe)
+
+
+def test_a_worker_that_leaves_lets_its_export_finish_first(app, db, org, lead, small_limit, monkeypatch):
+    """gunicorn retires a worker every couple of thousand requests (max_requests): its worker_exit hook
+    (deploy/gunicorn.conf.py) waits for the exports the worker is making, instead of cutting them off to be
+    made again from zero by another server."""
+    survey = every_kind_survey_with_answers(db, org, 5)
+    release = threading.Event()
+    monkeypatch.setitem(app.extensions, "bypuls.makers",
+                        dict(app.extensions["bypuls.makers"], survey_export=slow_export(app, release)))
+    download_id = started_download(lead, f"/staff/surveys/{survey.id}/export.xlsx")
+    assert lead.get(f"/staff/downloads/{download_id}/progress").json["status"] in ("waiting", "working")
+    hooks = runpy.run_path(str(GUNICORN_CONF))
+    threading.Timer(0.3, release.set).start()  # the export needs a moment more after the worker is told to go
+
+    hooks["worker_exit"](SimpleNamespace(log=logging.getLogger("gunicorn")), SimpleNamespace(pid=os.getpid()))
+    assert the_download(db, download_id).status is DownloadStatus.ready  # before the worker has gone
+
+
+def test_a_download_that_outlasts_the_wait_is_named_and_left_to_the_next_server(app, db, org, lead, small_limit,
+                                                                                monkeypatch):
+    """The wait is bounded (gunicorn's timeout would end the worker anyway): what is still running is named,
+    and its job is taken over once its heartbeat stops."""
+    survey = every_kind_survey_with_answers(db, org, 5)
+    release = threading.Event()
+    monkeypatch.setitem(app.extensions, "bypuls.makers",
+                        dict(app.extensions["bypuls.makers"], survey_export=slow_export(app, release)))
+    download_id = started_download(lead, f"/staff/surveys/{survey.id}/export.xlsx")
+    try:
+        assert f"download-{download_id}" in runner.finish_running(0.2)
+        assert the_download(db, download_id).status is not DownloadStatus.ready
+    finally:
+        release.set()
+    runner.finish_running(30)
+    assert the_download(db, download_id).status is DownloadStatus.ready
