@@ -18,8 +18,9 @@ worker_class = "sync"
 # gunicorn's default timeout (30 s) stands: no request may hold a worker longer. A file that can take
 # longer to make (an export of more than EXPORT_DIRECT_LIMIT responses, a report PDF of many charts) is
 # made by a thread in the background while its page shows the progress (engagement.prepared); a worker
-# that is replaced or killed meanwhile takes its thread along, and the next look at the page makes the
-# file again. nginx waits a little longer (proxy_read_timeout 35s) so that gunicorn, not nginx, decides.
+# that is replaced meanwhile first gives it a little time (worker_exit below), and one that is killed takes
+# its thread along: the next look at the page makes the file again. nginx waits a little longer
+# (proxy_read_timeout 35s) so that gunicorn, not nginx, decides.
 graceful_timeout = 30
 # A worker is replaced after this many requests, so a slow leak can never take a server down.
 max_requests = 2000
@@ -43,11 +44,12 @@ def post_fork(server, worker):
         for engine in db.engines.values():
             engine.dispose(close=False)
 
+
 # A worker that leaves in good order (after max_requests, or when the server is restarted) first gives the
-# downloads it is making in the background this long to finish: an export of 100,000 responses takes 7-20
-# s, and cut off it would be made again from zero by another server once its heartbeat went stale. Under
-# gunicorn's 30 s timeout, which still ends a worker that never finishes. Meanwhile the server has one worker
-# fewer.
+# downloads it is making in the background this long to finish: an export of 100,000 responses takes 7 to
+# 20 s, and cut off it would be made again from zero by another server once its heartbeat went stale. It
+# stays under gunicorn's 30 s timeout, which still ends a worker that never finishes. Meanwhile the server
+# has one worker fewer.
 FINISH_DOWNLOADS_SECONDS = 20
 
 
