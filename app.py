@@ -12,7 +12,7 @@ import config as settings
 import engagement
 import surveys
 import web
-from extensions import babel, csrf, db, limiter, login_manager, migrate
+from extensions import babel, csrf, db, limiter, login_manager, migrate, ping_when_idle
 
 LANGUAGES = ("da", "en")
 app_log = logging.getLogger("app")
@@ -41,6 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            ping_when_idle(engine)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

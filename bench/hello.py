@@ -15,7 +15,7 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, creat
 
 import extensions  # noqa: F401  (its connect hook tunes SQLite exactly as the app's engine)
 from config import engine_options
-from extensions import utcnow
+from extensions import ping_when_idle, utcnow
 
 app = Flask(__name__)
 metadata = MetaData()
@@ -30,6 +30,7 @@ def engine():
     if _engine is None:
         url = os.environ["DATABASE_URL"]
         _engine = create_engine(url, **engine_options(url))  # the app's engine options
+        ping_when_idle(_engine)  # and its check of a connection that lay unused
     return _engine
 
 
