@@ -17,6 +17,7 @@ from datetime import datetime
 from types import SimpleNamespace
 
 from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from extensions import wait_for_write_turn
 from surveys import structure
@@ -147,7 +148,7 @@ def first_gap(survey: Survey, answers: dict[int, list[Answer]]) -> Question | No
     return _first_gap(visible_questions(survey, picked_choices(answers)), answers)
 
 
-LOOK_UP = object()  # open_screen's `stored` when the caller has not read the response
+LOOK_UP = object()  # open_screen's and save_screen's `stored` when the caller has not read the response
 
 
 def open_screen(session, survey: Survey, key: str, question: Question, now: datetime, stored=LOOK_UP) -> Next:
@@ -179,7 +180,7 @@ def show_next(survey: Survey, question: Question, next_: Next) -> Next:
 
 
 def save_screen(session, survey: Survey, key: str, question: Question, raw: list[str], attribution,
-                now: datetime) -> Next:
+                now: datetime, stored=LOOK_UP) -> Next:
     """Store `raw`, the strings the form sent for `question`, as the answer of the response `key`,
     and say what comes next:
 
@@ -199,10 +200,17 @@ def save_screen(session, survey: Survey, key: str, question: Question, raw: list
     the other, so a double tap stores once and the second post sees what the first stored. Reads
     the response and its answers once; flushes, never commits.
 
+    `stored`: the response as the caller just read it (survey_and_stored), if it did. When it found none,
+    a first answer is stored without a lock or a second read, if its key is still free (_first_answer).
+
     :raise AlreadySubmitted: if the response is completed and `raw` differs from what it holds, or
         the key belongs to a response of another survey.
     """
     rows, error = _answer_rows(question, raw)  # before the write starts: it needs no database
+    if stored is None and not error:
+        first = _first_answer(session, survey, key, question, rows, attribution, now)
+        if first is not None:
+            return first
     response = _one_post_at_a_time(session, key)
     own = response if response is not None and response.survey_id == survey.id else None
     answers = stored_answers(session, own)
@@ -233,6 +241,30 @@ _STORED_FOR_UPDATE = (select(Response.id, Response.survey_id, Response.completed
 # An update that changes nothing: on SQLite it takes the write lock and reads the response in one statement.
 _LOCKED_BY_KEY = (update(Response.__table__).where(Response.key == bindparam("lock_key"))
                   .values(key=Response.key).returning(Response.id, Response.survey_id, Response.completed_at))
+
+
+def _first_answer(session, survey: Survey, key: str, question: Question, rows: list[dict], attribution,
+                  now: datetime) -> Next | None:
+    """What a response's first answer leads to, stored as a new response with that answer: the key was
+    nobody's when the caller read it. None, storing nothing, when the key is taken by now (a double tap's
+    other post) or the answer is refused: save_screen then goes the long way, from what is stored.
+
+    The response's INSERT does nothing if the key is taken: a unique key needs no lock to be claimed once.
+    A post of the same key that comes meanwhile waits for this transaction on the key's index (PostgreSQL)
+    or the write lock (SQLite), then finds the response stored. Three statements in all, the caller's read
+    included: the survey and the response, the response, its answer."""
+    answers = _with_answer({}, question, rows)
+    shown = visible_questions(survey, picked_choices(answers))
+    if _refusal(survey, question, None, {}, shown, now):
+        return None
+    going_on = replace(_going_on(shown, question, answers), answers=answers)
+    wait_for_write_turn(session)  # SQLite: in line with the other writers
+    response_id = _start(session, survey, key, attribution(), now, now if going_on.step is Step.done else None,
+                         unless_taken=True)
+    if response_id is None:
+        return None
+    _insert_answers(session, response_id, question, rows)
+    return going_on
 
 
 def _one_post_at_a_time(session, key: str) -> Stored | None:
@@ -315,11 +347,18 @@ def _check_unchanged(stored: list[Answer], sent: list[Answer]) -> None:
         raise AlreadySubmitted()
 
 
-def _start(session, survey: Survey, key: str, attribution: dict, now: datetime, completed_at) -> int:
-    """A new response (one plain INSERT, no unit of work: it runs while other writers wait); its id."""
-    return session.connection().execute(Response.__table__.insert().returning(Response.id), {
+def _start(session, survey: Survey, key: str, attribution: dict, now: datetime, completed_at,
+           unless_taken: bool = False) -> int | None:
+    """A new response (one plain INSERT, no unit of work: it runs while other writers wait); its id.
+    `unless_taken`: none, and no error, if a response has the key already."""
+    connection = session.connection()
+    insert = Response.__table__.insert()
+    if unless_taken:
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        insert = dialect.insert(Response.__table__).on_conflict_do_nothing(index_elements=[Response.key])
+    return connection.execute(insert.returning(Response.id), {
         "survey_id": survey.id, "key": key, "started_at": now, "updated_at": now, "completed_at": completed_at,
-        "touchpoint_id": None, "class_session_id": None, **attribution}).scalar_one()
+        "touchpoint_id": None, "class_session_id": None, **attribution}).scalar()
 
 
 def _stale(question: Question, answers: dict, shown: list[Question], completing: bool) -> list[int]:

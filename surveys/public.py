@@ -92,7 +92,9 @@ def screen(slug, key, question_id):
         if refused and next_.step is Step.show:
             return render_screen(survey, key, question, next_.shown, refused["raw"], error=refused["error"])
         return page_for(survey, key, question, next_)
-    survey, question = load_screen(slug, key, question_id)
+    # As for the GET: the survey's stamp and the response in one query. A first answer then needs two more.
+    found, stored = answering.survey_and_stored(db.session, slug, key) if _valid_key(key) else (None, None)
+    survey, question = screen_question(shown_survey(found), key, question_id)
     if not valid_form_token(survey, key):
         return keep_typed_answer()
     kind = KINDS[question.kind]
@@ -104,7 +106,8 @@ def screen(slug, key, question_id):
     # Read before the write starts, to keep the write short (only a first screen's address has `via`).
     attribution = answering.attribution_for(survey, via, hooks("survey_attribution"))
     try:
-        next_ = answering.save_screen(db.session, survey, key, question, raw, lambda: attribution, utcnow())
+        next_ = answering.save_screen(db.session, survey, key, question, raw, lambda: attribution, utcnow(),
+                                      stored=stored)
     except answering.AlreadySubmitted:
         db.session.rollback()
         return render_template("surveys/public/already_sent.html", survey=survey,
