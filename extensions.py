@@ -172,12 +172,13 @@ def ping_when_idle(engine) -> None:
     @event.listens_for(engine, "checkout")
     def check_if_in_doubt(dbapi_connection, record, _proxy) -> None:
         returned_at = record.info.get(RETURNED_AT)  # none yet: a connection just opened
-        if returned_at is None or (time.monotonic() - returned_at < PING_AFTER_IDLE_SECONDS
-                                   and not _server_spoke(dbapi_connection)):
+        if returned_at is None:
             return
         try:
+            if time.monotonic() - returned_at < PING_AFTER_IDLE_SECONDS and not _server_spoke(dbapi_connection):
+                return
             dialect.do_ping(dbapi_connection)
-        except dialect.loaded_dbapi.Error as error:
+        except dialect.loaded_dbapi.Error as error:  # also the driver's word that it knows the connection closed
             raise DisconnectionError("the database server dropped a pooled connection") from error  # a new one
 
 
